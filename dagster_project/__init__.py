@@ -1,0 +1,1 @@
+"""State LER data warehouse: landing-zone ingestion, dbt models and Dagster orchestration."""

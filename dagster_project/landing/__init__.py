@@ -1,0 +1,1 @@
+"""Landing zone: discover files, read each format into raw records, validate, write the PII-free lake."""

@@ -1,0 +1,127 @@
+"""Find the files of the landing zone and put them on one timeline (LER_SPEC.md §1).
+
+A file's time is the `_YYYYMMDD` stamp just before its extension (that date, 00:00 UTC), else its
+modification time (UTC); ties go by file name. Later files win for the same natural key, so this
+order decides which amendment stands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+KINDS = ("reference", "transcripts", "noncredit", "wages")
+
+# (kind, suffix) -> (layout, file_format); reference CSVs are chosen by name prefix below.
+_BY_SUFFIX = {
+    ("transcripts", ".csv"): ("transcript_csv", "csv"),
+    ("transcripts", ".xml"): ("pesc_xml", "pesc_xml"),
+    ("transcripts", ".json"): ("clr_json", "clr_json"),
+    ("noncredit", ".csv"): ("noncredit_csv", "csv"),
+    ("noncredit", ".json"): ("ob3_json", "ob3_json"),
+    ("wages", ".csv"): ("wage_csv", "csv"),
+    ("wages", ".txt"): ("icesa", "icesa"),
+    ("wages", ".dat"): ("icesa", "icesa"),
+    ("reference", ".json"): ("ctdl_json", "ctdl_json"),
+}
+_REFERENCE_CSV = ("in_demand_occupations", "providers", "programs")
+_STAMP = re.compile(r"_(\d{8})\.[^.]+$")
+# Names of files still being written by an upload; they are left for the next run.
+_IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    path: Path
+    kind: str
+    layout: str | None  # None: not an accepted file type for its folder
+    file_format: str
+    received_at: datetime
+    seq: int
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def rejection(self) -> str | None:
+        if self.layout is None:
+            return f"not an accepted file type for {self.kind}/ ({_accepted(self.kind)})"
+        return None
+
+
+def _accepted(kind: str) -> str:
+    if kind == "reference":
+        return "providers.csv, programs.csv, in_demand_occupations.csv, *.json CTDL"
+    return ", ".join(f"*{s}" for (k, s) in _BY_SUFFIX if k == kind)
+
+
+def classify(kind: str, path: Path) -> tuple[str | None, str]:
+    """(layout, file_format) of a file in a kind folder; layout None when not accepted there."""
+    suffix = path.suffix.lower()
+    if kind == "reference" and suffix == ".csv":
+        stem = path.name.lower()
+        for name in _REFERENCE_CSV:
+            if stem.startswith(name):
+                return name, "csv"
+        return None, "csv"
+    found = _BY_SUFFIX.get((kind, suffix))
+    if found is None:
+        return None, suffix.lstrip(".") or "unknown"
+    return found
+
+
+def file_time(path: Path) -> datetime:
+    match = _STAMP.search(path.name)
+    if match:
+        try:
+            return datetime.strptime(match.group(1), "%Y%m%d").replace(tzinfo=UTC)
+        except ValueError:
+            pass  # not a real date: fall back to the modification time
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_submission(path: Path) -> bool:
+    name = path.name
+    return (
+        path.is_file()
+        and not name.startswith((".", "~"))
+        and not name.lower().endswith(_IN_PROGRESS_SUFFIXES)
+    )
+
+
+def discover(landing_dir: Path, kinds: tuple[str, ...] = KINDS) -> list[LandedFile]:
+    """All submission files of the given kinds, in timeline order (seq is the position on it).
+
+    The sequence is computed over every kind, so `seq` is the same whichever kind is asked for.
+    """
+    if not landing_dir.is_dir():
+        raise FileNotFoundError(f"landing zone {landing_dir} does not exist")
+    entries: list[tuple[datetime, str, str, Path]] = []
+    for kind in KINDS:
+        folder = landing_dir / kind
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if _is_submission(path):
+                entries.append((file_time(path), path.name, kind, path))
+    entries.sort(key=lambda e: (e[0], e[1], e[2]))
+    files = []
+    for seq, (when, _name, kind, path) in enumerate(entries, start=1):
+        if kind not in kinds:
+            continue
+        layout, fmt = classify(kind, path)
+        files.append(LandedFile(path, kind, layout, fmt, when, seq, sha256_of(path)))
+    return files

@@ -1,0 +1,511 @@
+"""Ingest one source kind of the landing zone into the PII-free lake (LER_SPEC.md §1, §4, §5).
+
+For each file, in timeline order: skip exact duplicates of a file already loaded (SHA-256), read it
+with its format's reader, judge every record against the layout contract in DuckDB, quarantine the
+whole file when its structure is wrong, it has no data rows, or more than `LER_MAX_REJECT_RATE` of
+its rows are rejected; otherwise write its loaded rows as Parquet. Every file gets one manifest row
+with `rows_read = rows_loaded + rows_rejected + rows_duplicate`.
+
+Outputs are built in a scratch folder and swapped into place at the end, so a crash leaves the
+previous lake untouched. Names, SSNs and birth dates never reach any output: the readers' raw text
+lives only in an in-memory DuckDB, and only the contract's non-PII columns plus the HMAC person key
+are written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.identity import install_sql_identity
+from dagster_project.landing.context import ProviderDirectory, ReadContext
+from dagster_project.landing.contracts import Contract, contract, contracts, lake_schema
+from dagster_project.landing.discovery import LandedFile, discover
+from dagster_project.landing.readers import READERS
+from dagster_project.landing.records import StructuralError
+from dagster_project.landing.validate import FILE_IDX, Counts, install_sql_helpers, validate
+from dagster_project.project_paths import WarehousePaths
+from dagster_project.settings import Settings
+from dagster_project.sqlutil import ident, path_lit
+
+log = logging.getLogger(__name__)
+
+LOADED = "LOADED"
+LOADED_WITH_REJECTS = "LOADED_WITH_REJECTS"
+QUARANTINED = "QUARANTINED"
+DUPLICATE = "DUPLICATE"
+
+MANIFEST_COLUMNS = (
+    ("file_name", "VARCHAR"),
+    ("file_path", "VARCHAR"),
+    ("sha256", "VARCHAR"),
+    ("source_kind", "VARCHAR"),
+    ("file_format", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("rows_read", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
+    ("rows_rejected", "BIGINT"),
+    ("rows_duplicate", "BIGINT"),
+    ("received_at", "TIMESTAMPTZ"),
+    ("message", "VARCHAR"),
+    ("file_seq", "INTEGER"),
+    ("layout", "VARCHAR"),
+)
+REJECT_COLUMNS = (
+    ("file_name", "VARCHAR"),
+    ("line_number", "BIGINT"),
+    ("field", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("record", "VARCHAR"),
+)
+# Reference layouts load first and in this order: programs are checked against providers.
+_REFERENCE_ORDER = ("providers", "programs", "in_demand_occupations", "ctdl_json")
+# A batch judged in one SQL pass holds consecutive files of one layout up to these limits.
+BATCH_ROWS = 1_000_000
+BATCH_FILES = 5_000
+
+
+@dataclass
+class FileResult:
+    file: LandedFile
+    status: str
+    counts: Counts
+    message: str
+
+    def manifest_row(self) -> tuple:
+        f = self.file
+        return (
+            f.name,
+            str(f.path),
+            f.sha256,
+            f.kind,
+            f.file_format,
+            self.status,
+            self.counts.rows_read,
+            self.counts.rows_loaded,
+            self.counts.rows_rejected,
+            self.counts.rows_duplicate,
+            f.received_at,
+            self.message,
+            f.seq,
+            f.layout,
+        )
+
+
+@dataclass
+class KindReport:
+    kind: str
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.files if r.status == status)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(r.counts.rows_loaded for r in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(r.counts.rows_rejected for r in self.files)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "loaded": self.count(LOADED) + self.count(LOADED_WITH_REJECTS),
+            "with_rejects": self.count(LOADED_WITH_REJECTS),
+            "quarantined": self.count(QUARANTINED),
+            "duplicate": self.count(DUPLICATE),
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+        }
+
+
+_ZERO = Counts(0, 0, 0, 0)
+
+
+def tables_of_kind(kind: str) -> list[str]:
+    return sorted({c.table for c in contracts().values() if c.kind == kind})
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, relation: str, columns: Iterable[tuple[str, str]]) -> None:
+    cols = ", ".join(f"{ident(n)} {t}" for n, t in columns)
+    con.execute(f"create or replace temp table {relation} ({cols})")
+
+
+class KindIngestor:
+    """Ingests every file of one kind; one instance per run and kind."""
+
+    def __init__(self, kind: str, settings: Settings, *, warn: Callable[[str], None] | None = None) -> None:
+        self.kind = kind
+        self.settings = settings
+        self.paths = WarehousePaths(settings.warehouse_dir)
+        self.warn = warn or log.warning
+        self.build = self.paths.lake / f".build-{kind}"
+        self.quarantine_build = self.paths.quarantine / f".build-{kind}"
+        self.con = duckdb.connect()
+        spill = self.paths.tmp / f"duckdb-{kind}"
+        spill.mkdir(parents=True, exist_ok=True)
+        self.con.execute(f"set temp_directory = {path_lit(spill)}")
+        install_sql_identity(self.con, settings.hash_key)
+        install_sql_helpers(self.con)
+        _create_empty(self.con, "_all_rejects", REJECT_COLUMNS)
+        self._loaded_by_sha: dict[str, str] = {}
+        self._candidates_ready = False
+        self._raw_layout: str | None = None
+        self._pending: list[tuple[LandedFile, list[str]]] = []
+        self._pending_rows = 0
+        self.report = KindReport(kind)
+
+    # -- reference data --------------------------------------------------------------------------
+    def _load_reference_from_lake(self) -> None:
+        """Effective reference rows (later file wins per natural key) from the reference lake."""
+        for layout in ("providers", "programs"):
+            c = contract(layout)
+            folder = self.paths.kind_dir(c.table)
+            if folder.is_dir() and any(folder.glob("*.parquet")):
+                source = f"read_parquet({path_lit(folder / '*.parquet')}, union_by_name = true)"
+                self._effective(c, source)
+            else:
+                _create_empty(self.con, f"ref_{c.table}", lake_schema(c.table))
+
+    def _effective(self, c: Contract, source: str) -> None:
+        keys = ", ".join(ident(k) for k in c.natural_key)
+        self.con.execute(
+            f"create or replace temp table ref_{c.table} as select * from {source} "
+            f"qualify row_number() over (partition by {keys} order by file_seq desc, line_number desc) = 1"
+        )
+
+    def _read_context(self) -> ReadContext:
+        rows = self.con.execute(
+            "select provider_id, fice, opeid, badge_issuer_id from ref_providers"
+        ).fetchall()
+        directory = ProviderDirectory.from_rows(
+            dict(zip(("provider_id", "fice", "opeid", "badge_issuer_id"), r, strict=True)) for r in rows
+        )
+        return ReadContext(
+            providers=directory,
+            icesa_layout=self.settings.icesa_layout,
+            max_json_depth=self.settings.max_json_depth,
+            run_date=date.today(),
+        )
+
+    # -- hashed Open Badges identities -----------------------------------------------------------
+    def _ensure_ssn_candidates(self) -> None:
+        """SSNs the same providers submitted in their CSV extracts, to match hashed badge identities.
+
+        Only built when a badge carries a hashed nationalIdentityNumber; lives in memory only.
+        """
+        if self._candidates_ready:
+            return
+        self.con.execute("create or replace temp table _ssn_candidates (provider_id varchar, ssn9 varchar)")
+        for f in discover(self.settings.landing_dir, kinds=("transcripts", "noncredit")):
+            if f.layout not in ("transcript_csv", "noncredit_csv"):
+                continue
+            c = contract(f.layout)
+            try:
+                for batch in READERS[f.layout](f.path, c, ReadContext()):
+                    self.con.register("_cand_batch", batch)
+                    self.con.execute(
+                        "insert into _ssn_candidates select distinct trim(provider_id), ler_ssn9(ssn) "
+                        "from _cand_batch where ler_ssn_valid(ssn)"
+                    )
+                    self.con.unregister("_cand_batch")
+            except StructuralError:
+                continue
+        self._candidates_ready = True
+
+    def _resolve_hashed_ssns(self, c: Contract) -> str | None:
+        if not (c.identity and c.identity.ssn_hash):
+            return None
+        hashed = self.con.execute(
+            f"select count(*) from _raw where {ident(c.identity.ssn_hash)} is not null"
+        ).fetchall()[0][0]
+        if not hashed:
+            return None
+        self._ensure_ssn_candidates()
+        h, s = ident(c.identity.ssn_hash), ident(c.identity.ssn_salt or "ssn_salt")
+        self.con.execute(f"""
+            create or replace temp table _resolved as
+            with h as (
+                select {FILE_IDX}, _line, lower(trim({h})) as hv, coalesce({s}, '') as salt,
+                       trim(provider_id) as pid
+                from _raw where {h} is not null
+            )
+            select h.{FILE_IDX}, h._line, c.ssn9 as _resolved_ssn
+            from h join (select distinct provider_id, ssn9 from _ssn_candidates) c on c.provider_id = h.pid
+            where h.hv in ('sha256$' || sha256(c.ssn9 || h.salt), sha256(c.ssn9 || h.salt),
+                           'md5$' || md5(c.ssn9 || h.salt), md5(c.ssn9 || h.salt))
+            qualify row_number() over (partition by h.{FILE_IDX}, h._line order by c.ssn9) = 1
+        """)
+        return "_resolved"
+
+    # -- reading and judging files, in batches of one layout ---------------------------------------
+    def _read_into_raw(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
+        """Append the reader's batches to `_raw` tagged with the file's seq; return the row count."""
+        rows = 0
+        for batch in READERS[f.layout](f.path, c, ctx):
+            self.con.register("_batch", batch)
+            if self._raw_layout is None:
+                self.con.execute(
+                    f"create or replace temp table _raw as select {f.seq}::integer as {FILE_IDX}, * "
+                    "from _batch limit 0"
+                )
+                self._raw_layout = c.layout
+            self.con.execute(f"insert into _raw select {f.seq}::integer, * from _batch")
+            self.con.unregister("_batch")
+            rows += batch.num_rows
+        return rows
+
+    def _start(self, f: LandedFile, ctx: ReadContext) -> FileResult | None:
+        """Read one file into the pending batch; a result now when it is settled without judging."""
+        if f.rejection:
+            return self._quarantine(f, _ZERO, f.rejection)
+        if f.sha256 in self._loaded_by_sha:
+            return FileResult(
+                f,
+                DUPLICATE,
+                _ZERO,
+                f"same content (SHA-256) as {self._loaded_by_sha[f.sha256]}, already loaded",
+            )
+        c = contract(f.layout)
+        ctx.warnings.clear()
+        before = self.con.execute("select count(*) from _raw").fetchall()[0][0] if self._raw_layout else 0
+        try:
+            rows = self._read_into_raw(f, c, ctx)
+        except StructuralError as exc:
+            self._drop_rows_of(f)
+            return self._quarantine(f, _ZERO, str(exc), list(ctx.warnings))
+        if rows == 0:
+            return self._quarantine(f, _ZERO, "no data rows (empty file or header only)", list(ctx.warnings))
+        self._pending.append((f, list(ctx.warnings)))
+        self._pending_rows = before + rows
+        return None
+
+    def _drop_rows_of(self, f: LandedFile) -> None:
+        if self._raw_layout is not None:
+            self.con.execute(f"delete from _raw where {FILE_IDX} = {f.seq}")
+
+    def _finish_batch(self) -> None:
+        """Judge the pending files in one pass, then settle each in timeline order."""
+        if not self._pending:
+            self._reset_batch()
+            return
+        c = contract(self._raw_layout)
+        self.con.execute(
+            "create or replace temp table _batch_files "
+            f"({FILE_IDX} integer, file_name varchar, file_seq integer)"
+        )
+        self.con.executemany(
+            "insert into _batch_files values (?, ?, ?)", [(f.seq, f.name, f.seq) for f, _ in self._pending]
+        )
+        counts = validate(
+            self.con,
+            c,
+            "_raw",
+            "_batch_files",
+            max_field_length=self.settings.max_field_length,
+            reference_tables={"providers": "ref_providers", "programs": "ref_programs"},
+            resolved_ssn_table=self._resolve_hashed_ssns(c),
+        )
+        self.con.execute(f"insert into _all_rejects select * exclude ({FILE_IDX}) from _rejected")
+        loaded: list[int] = []
+        for f, warnings in self._pending:
+            n = counts[f.seq]
+            share = n.rows_rejected / n.rows_read
+            if share > self.settings.max_reject_rate:
+                reason = (
+                    f"{n.rows_rejected} of {n.rows_read} rows rejected ({share:.1%}), "
+                    f"more than the {self.settings.max_reject_rate:.0%} allowed"
+                )
+                q = Counts(n.rows_read, 0, n.rows_read - n.rows_duplicate, n.rows_duplicate)
+                self._record(self._quarantine(f, q, reason, warnings))
+                continue
+            loaded.append(f.seq)
+            self._loaded_by_sha[f.sha256] = f.name
+            notes = list(warnings)
+            if n.rows_rejected:
+                notes.insert(0, f"{n.rows_rejected} row(s) rejected, see audit.rejected_rows")
+            if n.rows_duplicate:
+                notes.append(f"{n.rows_duplicate} exact duplicate line(s) loaded once")
+            status = LOADED_WITH_REJECTS if n.rows_rejected else LOADED
+            self._record(FileResult(f, status, n, "; ".join(notes)))
+        if loaded:
+            first, last = loaded[0], loaded[-1]
+            out = self.build / c.table / f"{first:06d}_{last:06d}_{c.layout}.parquet"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.con.execute(
+                f"copy (select * exclude ({FILE_IDX}) from _loaded where {FILE_IDX} in "
+                f"({', '.join(map(str, loaded))})) to {path_lit(out)} (format parquet, compression zstd)"
+            )
+        self._reset_batch()
+
+    def _reset_batch(self) -> None:
+        self.con.execute("drop table if exists _raw")
+        self.con.execute("drop table if exists _loaded")
+        self.con.execute("drop table if exists _rejected")
+        self._raw_layout = None
+        self._pending = []
+        self._pending_rows = 0
+
+    def _process_files(self, files: Iterable[LandedFile], ctx_for: Callable[[], ReadContext]) -> None:
+        """Batch consecutive files of one layout (up to the row/file limits) and judge each batch."""
+        self._reset_batch()
+        ctx = ctx_for()
+        for f in files:
+            pending_shas = {p.sha256 for p, _ in self._pending}
+            if self._pending and (
+                f.layout != self._raw_layout
+                or f.sha256 in pending_shas
+                or self._pending_rows >= BATCH_ROWS
+                or len(self._pending) >= BATCH_FILES
+            ):
+                self._finish_batch()
+                ctx = ctx_for()
+            result = self._start(f, ctx)
+            if result is not None:
+                self._record(result)
+        self._finish_batch()
+
+    def _quarantine(
+        self, f: LandedFile, counts: Counts, reason: str, warnings: Iterable[str] = ()
+    ) -> FileResult:
+        """Write the file's error report (no values: line, field, reason only) and return its result."""
+        warnings = list(warnings)
+        self.quarantine_build.mkdir(parents=True, exist_ok=True)
+        problems = self.con.execute(
+            "select line_number, field, reason from _all_rejects where file_name = ? order by line_number",
+            [f.name],
+        ).fetchall()
+        lines = [
+            f"file: {f.path}",
+            f"sha256: {f.sha256}",
+            f"kind: {f.kind}   format: {f.file_format}",
+            "status: QUARANTINED (nothing from this file was loaded)",
+            f"reason: {reason}",
+        ]
+        lines += [f"warning: {w}" for w in warnings]
+        if problems:
+            lines.append(f"row problems ({len(problems)}):")
+            lines += [f"  line {ln}: {why}" for ln, _field, why in problems]
+        report = self.quarantine_build / f"{_safe_name(f.name)}.errors.txt"
+        report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return FileResult(f, QUARANTINED, counts, "; ".join([reason, *warnings]))
+
+    # -- the whole kind --------------------------------------------------------------------------
+    def run(self) -> KindReport:
+        for stale in (self.build, self.quarantine_build):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.build.mkdir(parents=True)
+        files = discover(self.settings.landing_dir, kinds=(self.kind,))
+        if self.kind == "reference":
+            self._run_reference(files)
+        else:
+            self._load_reference_from_lake()
+            self._process_files(files, self._read_context)
+        self.report.files.sort(key=lambda r: r.file.seq)
+        self._write_audit()
+        self._swap_into_place()
+        return self.report
+
+    def _run_reference(self, files: list[LandedFile]) -> None:
+        """Providers first (programs are checked against them), then the other reference layouts."""
+        _create_empty(self.con, "ref_providers", lake_schema("providers"))
+        _create_empty(self.con, "ref_programs", lake_schema("programs"))
+        providers = [f for f in files if f.layout == "providers"]
+        self._process_files(providers, self._read_context)
+        folder = self.build / "providers"
+        if any(folder.glob("*.parquet")):
+            self._effective(contract("providers"), f"read_parquet({path_lit(folder / '*.parquet')})")
+        order = {name: i for i, name in enumerate(_REFERENCE_ORDER)}
+        rest = sorted(
+            (f for f in files if f.layout != "providers"),
+            key=lambda f: (order.get(f.layout or "", len(order)), f.seq),
+        )
+        self._process_files(rest, self._read_context)
+
+    def _record(self, result: FileResult) -> None:
+        self.report.files.append(result)
+        r = result
+        if r.status == QUARANTINED:
+            self.warn(f"{self.kind}/{r.file.name}: QUARANTINED: {r.message}")
+        elif r.status == LOADED_WITH_REJECTS:
+            self.warn(f"{self.kind}/{r.file.name}: {r.counts.rows_rejected} row(s) rejected")
+
+    def _write_audit(self) -> None:
+        audit = self.build / "_audit"
+        audit.mkdir(parents=True, exist_ok=True)
+        _create_empty(self.con, "_manifest", MANIFEST_COLUMNS)
+        rows = [r.manifest_row() for r in self.report.files]
+        if rows:
+            marks = ", ".join("?" for _ in MANIFEST_COLUMNS)
+            self.con.executemany(f"insert into _manifest values ({marks})", rows)
+        self.con.execute(
+            f"copy (select * from _manifest order by file_seq) to "
+            f"{path_lit(audit / f'load_manifest__{self.kind}.parquet')} (format parquet)"
+        )
+        self.con.execute(
+            f"copy (select * from _all_rejects order by file_name, line_number) to "
+            f"{path_lit(audit / f'rejected_rows__{self.kind}.parquet')} (format parquet)"
+        )
+        for table in tables_of_kind(self.kind):
+            folder = self.build / table
+            if not (folder.is_dir() and any(folder.glob("*.parquet"))):
+                folder.mkdir(parents=True, exist_ok=True)
+                _create_empty(self.con, "_empty_table", lake_schema(table))
+                self.con.execute(
+                    f"copy _empty_table to {path_lit(folder / '_empty.parquet')} (format parquet)"
+                )
+        (self.build / "_audit" / f"report__{self.kind}.json").write_text(
+            json.dumps(self.report.summary(), indent=2) + "\n", encoding="utf-8"
+        )
+
+    def _swap_into_place(self) -> None:
+        """Replace this kind's lake tables, audit files and quarantine reports with the new build."""
+        targets = [(self.build / t, self.paths.lake / t) for t in tables_of_kind(self.kind)]
+        for new, old in targets:
+            _replace_dir(new, old)
+        audit = self.paths.lake / "_audit"
+        audit.mkdir(parents=True, exist_ok=True)
+        for item in (self.build / "_audit").iterdir():
+            os.replace(item, audit / item.name)
+        quarantine_dir = self.paths.quarantine / self.kind
+        if self.quarantine_build.is_dir():
+            _replace_dir(self.quarantine_build, quarantine_dir)
+        else:
+            shutil.rmtree(quarantine_dir, ignore_errors=True)
+        shutil.rmtree(self.build, ignore_errors=True)
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.paths.tmp / f"duckdb-{self.kind}", ignore_errors=True)
+
+
+def _replace_dir(new: Path, old: Path) -> None:
+    trash = old.with_name(old.name + ".old")
+    shutil.rmtree(trash, ignore_errors=True)
+    if old.exists():
+        os.replace(old, trash)
+    os.replace(new, old)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def ingest_kind(kind: str, settings: Settings, *, warn: Callable[[str], None] | None = None) -> KindReport:
+    """Ingest every file of `kind` (reference, transcripts, noncredit, wages) into the lake."""
+    ingestor = KindIngestor(kind, settings, warn=warn)
+    try:
+        return ingestor.run()
+    finally:
+        ingestor.close()

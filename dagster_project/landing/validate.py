@@ -1,0 +1,319 @@
+"""Judge raw records against their layout contract, in one DuckDB pass per batch of files.
+
+Input: a DuckDB table of raw text records (see `records.py`) plus `_file_idx`, the file each record
+came from; many small files (one PESC transcript per student, one badge per learner) are judged
+together so the per-query cost is paid once per batch, not once per file. Output: temp tables
+`_loaded` (typed, PII-free lake rows), `_rejected` (line, field, reason, redacted record) and
+`_file_counts`. The rules come from the layout's contract (`contracts.py`); this module only
+translates them to SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from dagster_project.landing.contracts import NUMERIC_TYPES, Contract, Expectation, lake_schema
+from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON
+from dagster_project.sqlutil import ident, lit, lit_list
+
+FILE_IDX = "_file_idx"
+REDACTED = "<redacted>"
+_NUMBER_SHAPE = r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+_INTEGER_SHAPE = r"^[-+]?[0-9]+$"
+SUPPORTED_EXPECTATIONS = {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_be_between",
+}
+
+
+def install_sql_helpers(con: duckdb.DuckDBPyConnection) -> None:
+    """Macros shared by validation: dates in ISO or US form, Excel's ="..." guard, trimming."""
+    con.execute(
+        "create or replace temp macro ler_date(v) as case "
+        "when regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_strptime(v, '%Y-%m-%d')::date "
+        "when regexp_full_match(v, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') then try_strptime(v, '%m/%d/%Y')::date "
+        "end"
+    )
+    con.execute(
+        "create or replace temp macro ler_clean(v) as nullif(trim(case "
+        "when starts_with(v, '=\"') and ends_with(v, '\"') and length(v) >= 3 "
+        "then substr(v, 3, length(v) - 3) "
+        "else v end), '')"
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_duplicate: int
+
+
+def _c(name: str) -> str:
+    return ident("c_" + name)
+
+
+def _clean_expr(contract: Contract, name: str) -> str:
+    col = contract.column(name)
+    expr = f"ler_clean({ident(name)})"
+    if col.type in ("code", "flag"):
+        expr = f"upper({expr})"
+    if col.type == "date":
+        expr = f"ler_date({expr})"
+    return expr
+
+
+def _typed_expr(contract: Contract, name: str) -> str:
+    """The lake value of a cleaned column (dates are already DATE in `c_<name>`)."""
+    col = contract.column(name)
+    v = _c(name)
+    if col.type == "flag":
+        return f"({v} = 'Y')"
+    if col.type in NUMERIC_TYPES:
+        return f"try_cast({v} as {col.sql_type})"
+    return v
+
+
+def _expectation_check(contract: Contract, e: Expectation) -> str:
+    """SQL yielding 'field: reason' when the row breaks the expectation, else null (GX semantics:
+    nulls pass every expectation but not-null)."""
+    name = e.column
+    if name is None or name not in contract.column_names:
+        raise ValueError(f"{contract.layout}: expectation {e.type} names unknown column {name!r}")
+    col = contract.column(name)
+    v = _c(name)
+    msg = lit(f"{name}: {e.reason}")
+    if e.type == "expect_column_values_to_not_be_null":
+        # a date that is present but invalid is reported as "not a date", not as missing
+        present = f"ler_clean({ident(name)})" if col.type == "date" else v
+        return f"case when {present} is null then {msg} end"
+    if col.type == "date":
+        raise ValueError(f"{contract.layout}.{name}: only not-null expectations apply to dates")
+    if e.type == "expect_column_values_to_be_in_set":
+        return f"case when {v} is not null and {v} not in {lit_list(e.kwargs['value_set'])} then {msg} end"
+    if e.type == "expect_column_values_to_match_regex":
+        return (
+            f"case when {v} is not null and not regexp_matches({v}, {lit(e.kwargs['regex'])}) then {msg} end"
+        )
+    if e.type == "expect_column_values_to_be_between":
+        if col.type not in NUMERIC_TYPES:
+            raise ValueError(f"{contract.layout}.{name}: between needs a numeric column")
+        num = f"try_cast({v} as double)"
+        conds = []
+        if e.kwargs.get("min_value") is not None:
+            conds.append(f"{num} < {lit(e.kwargs['min_value'])}")
+        if e.kwargs.get("max_value") is not None:
+            conds.append(f"{num} > {lit(e.kwargs['max_value'])}")
+        return f"case when {num} is not null and ({' or '.join(conds)}) then {msg} end"
+    raise ValueError(f"{contract.layout}: expectation type {e.type} is not supported by ingestion")
+
+
+def _type_checks(contract: Contract, max_field_length: int) -> list[str]:
+    checks = [
+        f"case when {ident(PROBLEM_REASON)} is not null then "
+        f"coalesce({ident(PROBLEM_FIELD)}, 'record') || ': ' || {ident(PROBLEM_REASON)} end"
+    ]
+    for col in contract.columns:
+        raw, v = ident(col.name), _c(col.name)
+        checks.append(
+            f"case when length({raw}) > {max_field_length} then "
+            f"{lit(f'{col.name}: longer than {max_field_length} characters')} end"
+        )
+        if col.type == "date":
+            checks.append(
+                f"case when ler_clean({raw}) is not null and {v} is null then "
+                f"{lit(f'{col.name}: not a date (YYYY-MM-DD or MM/DD/YYYY)')} end"
+            )
+        elif col.type == "integer":
+            checks.append(
+                f"case when {v} is not null and not regexp_matches({v}, {lit(_INTEGER_SHAPE)}) then "
+                f"{lit(f'{col.name}: not a whole number')} end"
+            )
+        elif col.type in ("number", "money"):
+            checks.append(
+                f"case when {v} is not null and not regexp_matches({v}, {lit(_NUMBER_SHAPE)}) then "
+                f"{lit(f'{col.name}: not a number')} end"
+            )
+        elif col.type == "flag":
+            checks.append(
+                f"case when {v} is not null and {v} not in ('Y', 'N') then "
+                f"{lit(f'{col.name}: not Y or N')} end"
+            )
+    return checks
+
+
+def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str]]:
+    """Identity in three layers so each macro expands once (DuckDB plans big nested macros slowly).
+
+    Returns (items over cleaned columns, items over those, final items); see LER_SPEC.md §4.
+    """
+    idn = contract.identity
+    if idn is None:
+        return [], [], []
+    ssn = f"ler_clean({ident(idn.ssn)})" if idn.ssn else "NULL"
+    layer1 = [
+        f"ler_ssn9({ssn}) as _ssn9_own",
+        f"{'r._resolved_ssn' if idn.ssn_hash else 'NULL::varchar'} as _ssn9_hashed",
+        f"ler_name_norm(ler_clean({ident(idn.last_name)})) as _last_n" if idn.last_name else "'' as _last_n",
+        f"ler_name_norm(ler_clean({ident(idn.first_name)})) as _first_n"
+        if idn.first_name
+        else "'' as _first_n",
+        f"{_c(idn.birth_date)} as _birth" if idn.birth_date else "NULL::date as _birth",
+        f"{ssn} is not null as _ssn_given",
+    ]
+    roster = (
+        f"case when {_c(idn.roster_column)} is not null then "
+        f"'ROSTER:' || coalesce(c_provider_id, '') || '|' || {_c(idn.roster_column)} end"
+        if idn.roster_column
+        else "NULL::varchar"
+    )
+    layer2 = [
+        "ler_ssn9_valid(_ssn9_own) as _own_ok",
+        "ler_ssn9_valid(_ssn9_hashed) as _hashed_ok",
+        "ler_ndb_msg(_last_n, _first_n, strftime(_birth, '%Y-%m-%d')) as _ndb_msg",
+        f"{roster} as _roster_msg",
+    ]
+    final = [
+        "ler_hmac(case when _own_ok then 'SSN:' || _ssn9_own when _hashed_ok then 'SSN:' || _ssn9_hashed "
+        "else coalesce(_ndb_msg, _roster_msg) end) as _person_key",
+        "(_own_ok or _hashed_ok) as _is_ssn_key",
+        "case when _own_ok then 'SSN' when _hashed_ok then 'SSN_HASH' "
+        "when _ndb_msg is not null then 'NAME_DOB' "
+        "when _roster_msg is not null then 'ROSTER_ID' end as _identity_source",
+        "year(_birth) as _birth_year",
+    ]
+    return layer1, layer2, final
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    raw_table: str,
+    files_table: str,
+    *,
+    max_field_length: int,
+    reference_tables: dict[str, str],
+    resolved_ssn_table: str | None = None,
+) -> dict[int, Counts]:
+    """Create temp tables `_loaded` and `_rejected` (both keyed by `_file_idx`); return counts per file.
+
+    `files_table` has `_file_idx, file_name, file_seq`. `reference_tables` maps a contract
+    reference's table ("providers") to the relation with the effective reference rows.
+    `resolved_ssn_table` (`_file_idx, _line, _resolved_ssn`) carries SSNs matched to hashed badge
+    identities; it exists only in memory.
+    """
+    cols = contract.column_names
+    unsupported = [e.type for e in contract.expectations if e.type not in SUPPORTED_EXPECTATIONS]
+    if unsupported:
+        raise ValueError(f"{contract.layout}: unsupported expectation types {unsupported}")
+
+    fi, line = ident(FILE_IDX), ident(LINE)
+    clean_items = [f"{_clean_expr(contract, c)} as {_c(c)}" for c in cols]
+    dup_partition = ", ".join(
+        [fi, f"case when {ident(PROBLEM_REASON)} is not null then {line} end", ident(PROBLEM_REASON)]
+        + [ident(c) for c in cols]
+    )
+
+    joins, ref_items, ref_checks = [], [], []
+    for i, ref in enumerate(contract.references):
+        alias = f"ref{i}"
+        on = " and ".join(
+            f"s.{_c(a)} = {alias}.{ident(b)}" for a, b in zip(ref.columns, ref.ref_columns, strict=True)
+        )
+        keys = ", ".join(ident(b) for b in ref.ref_columns)
+        joins.append(
+            f"left join (select distinct {keys}, true as _hit from {reference_tables[ref.table]}) "
+            f"{alias} on {on}"
+        )
+        ref_items.append(f"{alias}._hit as _refhit{i}")
+        nonnull = " and ".join(f"{_c(a)} is not null" for a in ref.columns)
+        ref_checks.append(
+            f"case when {nonnull} and _refhit{i} is null then {lit(f'{ref.columns[-1]}: {ref.reason}')} end"
+        )
+    if contract.identity and contract.identity.ssn_hash:
+        resolved = resolved_ssn_table or (
+            f"(select NULL::bigint as {fi}, NULL::bigint as {line}, NULL::varchar as _resolved_ssn)"
+        )
+        joins.append(f"left join {resolved} r on r.{fi} = s.{fi} and r.{line} = s.{line}")
+
+    layer1, layer2, final = _identity_layers(contract)
+    checks = (
+        _type_checks(contract, max_field_length)
+        + [_expectation_check(contract, e) for e in contract.expectations]
+        + ref_checks
+    )
+    if contract.identity is not None:
+        if contract.identity.invalid_ssn == "reject":  # wage rows: the SSN is the only identity
+            checks.append("case when _ssn_given and not _own_ok then 'ssn: not a valid SSN' end")
+        else:
+            checks.append(
+                "case when _person_key is null then 'ssn: no valid SSN, and no name with birth date "
+                "or roster id to identify the learner' end"
+            )
+
+    def sel(*groups: list[str]) -> str:
+        return ", ".join(item for g in groups for item in g)
+
+    con.execute(f"""
+        create or replace temp table _staged as
+        with dedup as (
+            select *, row_number() over (partition by {dup_partition} order by {line}) > 1 as _is_dup
+            from {raw_table}
+        ),
+        s as (select *, {", ".join(clean_items)} from dedup),
+        l1 as (select {sel(["s.*"], ref_items, layer1)} from s {" ".join(joins)}),
+        l2 as (select {sel(["*"], layer2)} from l1),
+        l3 as (select {sel(["*"], final)} from l2)
+        select *, list_filter([{", ".join(checks)}], lambda x: x is not null) as _problems
+        from l3
+    """)
+
+    derived = {
+        "file_name": "f.file_name",
+        "file_seq": "f.file_seq",
+        "line_number": line,
+        "source_format": lit(contract.file_format),
+        "person_key": "_person_key",
+        "is_ssn_key": "_is_ssn_key",
+        "identity_source": "_identity_source",
+        "birth_year": "_birth_year",
+    }
+    non_pii = set(cols) - contract.pii_columns
+    lake_items = [f"{fi}"]
+    for name, sql_type in lake_schema(contract.table):
+        if name in derived:
+            expr = derived[name]
+        elif name in non_pii:
+            expr = _typed_expr(contract, name)
+        else:
+            expr = "NULL"
+        lake_items.append(f"cast({expr} as {sql_type}) as {ident(name)}")
+    con.execute(f"""
+        create or replace temp table _loaded as
+        select {", ".join(lake_items)} from _staged join {files_table} f using ({fi})
+        where not _is_dup and len(_problems) = 0 order by {fi}, {line}
+    """)
+    record_items = ", ".join(
+        f"{ident(c)} := {lit(REDACTED) if c in contract.pii_columns else ident(c)}" for c in cols
+    )
+    con.execute(f"""
+        create or replace temp table _rejected as
+        select {fi}, f.file_name, {line}::bigint as line_number,
+               regexp_extract(_problems[1], '^([^:]*):', 1) as field,
+               array_to_string(_problems, '; ') as reason,
+               to_json(struct_pack({record_items}))::varchar as record
+        from _staged join {files_table} f using ({fi})
+        where not _is_dup and len(_problems) > 0 order by {fi}, {line}
+    """)
+    rows = con.execute(f"""
+        select {fi}, count(*), count(*) filter (where _is_dup),
+               count(*) filter (where not _is_dup and len(_problems) > 0)
+        from _staged group by {fi}
+    """).fetchall()
+    con.execute("drop table _staged")
+    return {idx: Counts(read, read - dup - rej, rej, dup) for idx, read, dup, rej in rows}

@@ -1,0 +1,267 @@
+"""Run settings: every threshold and location comes from a `LER_*` environment variable or a CLI flag.
+
+One registry (`SETTINGS`) names each setting once, with its environment variable, its default from
+LER_SPEC.md, and the dbt var it feeds, so the spec's defaults live in exactly one place in Python
+(dbt_project.yml repeats them as var defaults for `dbt` run by hand; a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster_project.project_paths import DEFAULT_ICESA_LAYOUT, SAMPLE_LANDING_DIR
+
+# The documented, public demo key used only by the sample-data run (LER_SPEC.md §4). It protects
+# nothing: sample data is synthetic. Real runs must set LER_HASH_KEY.
+DEMO_HASH_KEY = "ler-sample-data-demo-key-not-secret"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # attribute name on Settings
+    env: str  # environment variable
+    default: object
+    kind: type  # int, float, str, Path
+    dbt_var: str | None  # namespaced dbt var it feeds, if any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("landing_dir", "LER_LANDING_DIR", None, Path, None, "landing zone folder (§1)"),
+    Setting("warehouse_dir", "LER_WAREHOUSE_DIR", Path("warehouse"), Path, None, "output folder (§9)"),
+    Setting(
+        "wage_lag_quarters",
+        "LER_WAGE_LAG_QUARTERS",
+        0,
+        int,
+        "ler:wage_lag_quarters",
+        "quarters subtracted from the latest loaded wage quarter (§6)",
+    ),
+    Setting(
+        "min_annual_earnings",
+        "LER_MIN_ANNUAL_EARNINGS",
+        15080.0,
+        float,
+        "ler:min_annual_earnings",
+        "labour-force attachment threshold in dollars (§6)",
+    ),
+    Setting(
+        "vae_min_n",
+        "LER_VAE_MIN_N",
+        16,
+        int,
+        "ler:wpell:vae_min_n",
+        "minimum year-3 earners for value-added earnings (§7.1)",
+    ),
+    Setting(
+        "min_cohort",
+        "LER_MIN_COHORT",
+        10,
+        int,
+        "ler:wpell:min_cohort",
+        "minimum denominator for a Workforce Pell rate (§7.1)",
+    ),
+    Setting("min_cell", "LER_MIN_CELL", 10, int, "ler:min_cell", "suppression minimum cell (§8)"),
+    Setting(
+        "wpell_min_clock_hours",
+        "LER_WPELL_MIN_CLOCK_HOURS",
+        150,
+        int,
+        "ler:wpell:min_clock_hours",
+        "shortest eligible program, clock hours (§7.1)",
+    ),
+    Setting(
+        "wpell_max_clock_hours",
+        "LER_WPELL_MAX_CLOCK_HOURS",
+        599,
+        int,
+        "ler:wpell:max_clock_hours",
+        "longest eligible program, clock hours (§7.1)",
+    ),
+    Setting(
+        "wpell_min_weeks",
+        "LER_WPELL_MIN_WEEKS",
+        8,
+        int,
+        "ler:wpell:min_weeks",
+        "shortest eligible program, weeks (§7.1)",
+    ),
+    Setting(
+        "wpell_max_weeks_exclusive",
+        "LER_WPELL_MAX_WEEKS_EXCLUSIVE",
+        15,
+        int,
+        "ler:wpell:max_weeks_exclusive",
+        "eligible programs are shorter than this many weeks (§7.1)",
+    ),
+    Setting(
+        "wpell_completion_threshold",
+        "LER_WPELL_COMPLETION_THRESHOLD",
+        0.70,
+        float,
+        "ler:wpell:completion_threshold",
+        "minimum completion rate (§7.1)",
+    ),
+    Setting(
+        "wpell_placement_threshold",
+        "LER_WPELL_PLACEMENT_THRESHOLD",
+        0.70,
+        float,
+        "ler:wpell:placement_threshold",
+        "minimum placement rate (§7.1)",
+    ),
+    Setting(
+        "wpell_normal_time_factor",
+        "LER_WPELL_NORMAL_TIME_FACTOR",
+        1.5,
+        float,
+        "ler:wpell:normal_time_factor",
+        "completion window as a multiple of normal time (§7.1)",
+    ),
+    Setting(
+        "poverty_multiplier",
+        "LER_POVERTY_MULTIPLIER",
+        1.5,
+        float,
+        "ler:wpell:poverty_multiplier",
+        "value-added earnings subtract this multiple of the poverty guideline (§7.1)",
+    ),
+    Setting(
+        "max_reject_rate",
+        "LER_MAX_REJECT_RATE",
+        0.10,
+        float,
+        None,
+        "a file with a larger share of rejected rows is quarantined (§5)",
+    ),
+    Setting(
+        "max_field_length", "LER_MAX_FIELD_LENGTH", 1000, int, None, "a longer field rejects its row (§5)"
+    ),
+    Setting("max_json_depth", "LER_MAX_JSON_DEPTH", 64, int, None, "deeper JSON is quarantined (§5)"),
+    Setting(
+        "icesa_layout",
+        "LER_ICESA_LAYOUT",
+        DEFAULT_ICESA_LAYOUT,
+        Path,
+        None,
+        "ICESA record layout file (§2.4)",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable and what was expected."""
+
+
+def _convert(setting: Setting, raw: object) -> object:
+    if raw is None:
+        return None
+    if isinstance(raw, setting.kind):
+        return raw
+    text = str(raw).strip()
+    try:
+        if setting.kind is int:
+            return int(text)
+        if setting.kind is float:
+            return float(text)
+        if setting.kind is Path:
+            return Path(text).expanduser()
+        return text
+    except ValueError as exc:
+        raise SettingsError(
+            f"{setting.env}={text!r} is not a valid {setting.kind.__name__} ({setting.help})"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run needs to know; build it with `Settings.load`."""
+
+    hash_key: str = field(repr=False)
+    is_sample_run: bool
+    landing_dir: Path
+    warehouse_dir: Path
+    wage_lag_quarters: int
+    min_annual_earnings: float
+    vae_min_n: int
+    min_cohort: int
+    min_cell: int
+    wpell_min_clock_hours: int
+    wpell_max_clock_hours: int
+    wpell_min_weeks: int
+    wpell_max_weeks_exclusive: int
+    wpell_completion_threshold: float
+    wpell_placement_threshold: float
+    wpell_normal_time_factor: float
+    poverty_multiplier: float
+    max_reject_rate: float
+    max_field_length: int
+    max_json_depth: int
+    icesa_layout: Path
+
+    @classmethod
+    def load(
+        cls,
+        overrides: Mapping[str, object] | None = None,
+        environ: Mapping[str, str] | None = None,
+        sample: bool | None = None,
+    ) -> Settings:
+        """Resolve settings: CLI overrides beat `LER_*` variables, which beat the spec defaults.
+
+        A run without `LER_HASH_KEY` refuses to start unless it is the sample-data run
+        (`sample=True` or `LER_SAMPLE_RUN=1`), which uses the documented demo key.
+        """
+        env = os.environ if environ is None else environ
+        overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+        if sample is None:
+            sample = env.get("LER_SAMPLE_RUN", "").strip().lower() in {"1", "true", "yes"}
+        values: dict[str, object] = {}
+        for setting in SETTINGS:
+            raw = overrides.get(setting.name, env.get(setting.env, setting.default))
+            if raw == "":
+                raw = setting.default
+            values[setting.name] = _convert(setting, raw)
+        if values["landing_dir"] is None:
+            if not sample:
+                raise SettingsError("no landing zone: set LER_LANDING_DIR or pass --landing DIR")
+            values["landing_dir"] = SAMPLE_LANDING_DIR
+        key = str(overrides.get("hash_key") or env.get("LER_HASH_KEY", "")).strip()
+        if not key:
+            if not sample:
+                raise SettingsError(
+                    "LER_HASH_KEY is not set: a real run needs the state's secret key for person keys "
+                    "(LER_SPEC.md §4). Only the sample-data run (`ler run --sample`) may use the demo key."
+                )
+            key = DEMO_HASH_KEY
+        values["landing_dir"] = Path(values["landing_dir"]).resolve()
+        values["warehouse_dir"] = Path(values["warehouse_dir"]).resolve()
+        return cls(hash_key=key, is_sample_run=bool(sample), **values)
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return self.hash_key == DEMO_HASH_KEY
+
+    def dbt_vars(self) -> dict[str, object]:
+        """The thresholds as namespaced dbt vars (`ler:wpell:min_cohort` ...)."""
+        return {s.dbt_var: getattr(self, s.name) for s in SETTINGS if s.dbt_var}
+
+    def in_force(self) -> dict[str, object]:
+        """Settings recorded in run metadata (never the key)."""
+        return {s.name: (str(v) if isinstance(v := getattr(self, s.name), Path) else v) for s in SETTINGS}
+
+    def to_environ(self) -> dict[str, str]:
+        """The same settings as `LER_*` variables, for child processes (dbt, Dagster run workers)."""
+        env = {s.env: str(getattr(self, s.name)) for s in SETTINGS}
+        env["LER_HASH_KEY"] = self.hash_key
+        if self.is_sample_run:
+            env["LER_SAMPLE_RUN"] = "1"
+        return env
+
+
+def setting(name: str) -> Setting:
+    return _BY_NAME[name]

@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('lake', 'providers') }}
+),
+
+renamed as (
+    select
+        provider_id,
+        provider_name,
+        provider_type,
+        ipeds_unitid,
+        opeid,
+        fice,
+        badge_issuer_id,
+        region,
+        file_name,
+        file_seq,
+        line_number
+    from source
+)
+
+select * from renamed
