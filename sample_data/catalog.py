@@ -134,7 +134,7 @@ PROGRAMS: tuple[Program, ...] = (
     _p("SWI", "FORKLIFT", "Forklift Operator Safety Certificate", "49.0202", "53-7051", "NONCREDIT",
        "NC_CERT", 40, 0, 1, 425, True),
     _p("SWI", "CYBER", "Cybersecurity Analyst Certification", "11.1003", "15-1212", "NONCREDIT", "IND_CERT",
-       180, 0, 9, 3900, True, start=date(2021, 7, 1), ctid=CTID_CYBER),
+       180, 0, 9, 3900, False, start=date(2021, 7, 1), ctid=CTID_CYBER),
     _p("SWI", "DIGLIT", "Digital Literacy Essentials Badge", "11.0101", "", "NONCREDIT", "BADGE",
        30, 0, 3, 0, False),
     # Joint apprenticeship committee
@@ -154,16 +154,16 @@ PROGRAM_BY_KEY = {(p.provider_id, p.program_id): p for p in PROGRAMS}
 # CDL fails LENGTH (4 weeks); FORKLIFT fails LENGTH and NOT_IN_DEMAND; PHLB fails COMPLETION;
 # MEDCODE fails PLACEMENT; PHARMTECH fails VAE (low wages against $6,400 tuition).
 OUTCOMES: dict[str, Outcome] = {
-    "WELD": Outcome(0.84, 0.86, 43000, "welding", 1.1),
-    "CNA": Outcome(0.88, 0.88, 29500, "nursing_care", 1.4),
+    "WELD": Outcome(0.84, 0.86, 43000, "welding", 1.0),
+    "CNA": Outcome(0.88, 0.88, 29500, "nursing_care", 1.3),
     "CDL": Outcome(0.90, 0.88, 52000, "trucking", 1.0),
     "HVAC": Outcome(0.76, 0.80, 47000, "hvac", 1.0),
-    "PHLB": Outcome(0.52, 0.82, 33000, "lab", 1.6),
+    "PHLB": Outcome(0.52, 0.82, 33000, "lab", 1.7),
     "ITSUP": Outcome(0.84, 0.84, 44000, "it", 1.0),
-    "MEDCODE": Outcome(0.84, 0.48, 37000, "billing", 1.1),
-    "PHARMTECH": Outcome(0.90, 0.90, 21500, "pharmacy", 2.0),
-    "FORKLIFT": Outcome(0.94, 0.86, 34000, "warehouse", 0.8),
-    "CYBER": Outcome(0.82, 0.84, 64000, "it", 1.0),
+    "MEDCODE": Outcome(0.84, 0.48, 37000, "billing", 1.0),
+    "PHARMTECH": Outcome(0.90, 0.90, 21500, "pharmacy", 1.8),
+    "FORKLIFT": Outcome(0.94, 0.86, 34000, "warehouse", 1.0),
+    "CYBER": Outcome(0.82, 0.84, 64000, "it"),
     "LPN": Outcome(0.70, 0.90, 46000, "nursing_care", 1.0),
     "ADN": Outcome(0.62, 0.92, 66000, "hospital", 1.0),
     "GENST": Outcome(0.45, 0.70, 31000, "generic", 1.0),

@@ -93,7 +93,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _is_submission(path: Path) -> bool:
+def is_submission(path: Path) -> bool:
     name = path.name
     return (
         path.is_file()
@@ -115,7 +115,7 @@ def discover(landing_dir: Path, kinds: tuple[str, ...] = KINDS) -> list[LandedFi
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
-            if _is_submission(path):
+            if is_submission(path):
                 entries.append((file_time(path), path.name, kind, path))
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     files = []

@@ -148,8 +148,16 @@ def _create_empty(con: duckdb.DuckDBPyConnection, relation: str, columns: Iterab
 class KindIngestor:
     """Ingests every file of one kind; one instance per run and kind."""
 
-    def __init__(self, kind: str, settings: Settings, *, warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        settings: Settings,
+        *,
+        warn: Callable[[str], None] | None = None,
+        check_references: bool = True,
+    ) -> None:
         self.kind = kind
+        self.check_references = check_references
         self.settings = settings
         self.paths = WarehousePaths(settings.warehouse_dir)
         self.warn = warn or log.warning
@@ -317,7 +325,9 @@ class KindIngestor:
             "_raw",
             "_batch_files",
             max_field_length=self.settings.max_field_length,
-            reference_tables={"providers": "ref_providers", "programs": "ref_programs"},
+            reference_tables=(
+                {"providers": "ref_providers", "programs": "ref_programs"} if self.check_references else None
+            ),
             resolved_ssn_table=self._resolve_hashed_ssns(c),
         )
         self.con.execute(f"insert into _all_rejects select * exclude ({FILE_IDX}) from _rejected")
@@ -502,9 +512,19 @@ def _replace_dir(new: Path, old: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def ingest_kind(kind: str, settings: Settings, *, warn: Callable[[str], None] | None = None) -> KindReport:
-    """Ingest every file of `kind` (reference, transcripts, noncredit, wages) into the lake."""
-    ingestor = KindIngestor(kind, settings, warn=warn)
+def ingest_kind(
+    kind: str,
+    settings: Settings,
+    *,
+    warn: Callable[[str], None] | None = None,
+    check_references: bool = True,
+) -> KindReport:
+    """Ingest every file of `kind` (reference, transcripts, noncredit, wages) into the lake.
+
+    `check_references=False` skips the provider/program lookups (used by `ler validate` when no
+    reference folder is at hand).
+    """
+    ingestor = KindIngestor(kind, settings, warn=warn, check_references=check_references)
     try:
         return ingestor.run()
     finally:

@@ -197,13 +197,14 @@ def validate(
     files_table: str,
     *,
     max_field_length: int,
-    reference_tables: dict[str, str],
+    reference_tables: dict[str, str] | None,
     resolved_ssn_table: str | None = None,
 ) -> dict[int, Counts]:
     """Create temp tables `_loaded` and `_rejected` (both keyed by `_file_idx`); return counts per file.
 
     `files_table` has `_file_idx, file_name, file_seq`. `reference_tables` maps a contract
-    reference's table ("providers") to the relation with the effective reference rows.
+    reference's table ("providers") to the relation with the effective reference rows; None skips
+    the reference lookups.
     `resolved_ssn_table` (`_file_idx, _line, _resolved_ssn`) carries SSNs matched to hashed badge
     identities; it exists only in memory.
     """
@@ -220,7 +221,7 @@ def validate(
     )
 
     joins, ref_items, ref_checks = [], [], []
-    for i, ref in enumerate(contract.references):
+    for i, ref in enumerate(contract.references if reference_tables is not None else ()):
         alias = f"ref{i}"
         on = " and ".join(
             f"s.{_c(a)} = {alias}.{ident(b)}" for a, b in zip(ref.columns, ref.ref_columns, strict=True)

@@ -1,0 +1,1 @@
+"""Dagster assets: landing-zone ingestion, the dbt project, and the atomic publish."""

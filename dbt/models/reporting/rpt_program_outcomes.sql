@@ -1,0 +1,8 @@
+{{ config(alias='program_outcomes') }}
+-- Published, suppressed copy of marts.program_outcomes (LER_SPEC.md §8).
+{{ suppressed_select(
+    ref('program_outcomes'),
+    counts=['n_completers', 'n_unmatchable', 'n_observed_q2', 'n_employed_q2', 'n_observed_q4', 'n_employed_q4',
+            'y1_n_attached', 'y3_n_attached', 'y5_n_attached'],
+    stats=legislative_outcome_stats(),
+) }}
