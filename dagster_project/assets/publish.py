@@ -27,7 +27,8 @@ def reporting_asset_keys() -> list[AssetKey]:
     deps=reporting_asset_keys(),
     group_name="publish",
     kinds={"duckdb", "parquet", "csv"},
-    description="published.duckdb (reporting schema only) and exports/<table>.parquet|csv, replaced atomically.",
+    description="published.duckdb (reporting schema only) and exports/<table>.parquet|csv, "
+    "replaced atomically.",
 )
 def published(context: AssetExecutionContext, ler_settings: LerSettingsResource) -> MaterializeResult:
     settings = ler_settings.load()
