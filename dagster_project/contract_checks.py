@@ -11,6 +11,7 @@ rows hold person data.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -101,10 +102,8 @@ def _suite_for(c: Contract, kept: list[str]):
 
     ctx = _gx_context()
     name = f"lake__{c.layout}"
-    try:
+    with contextlib.suppress(Exception):  # not there yet
         ctx.suites.delete(name)
-    except Exception:  # noqa: BLE001 - not there yet
-        pass
     expectations = [e for e in c.suite["expectations"] if e["kwargs"].get("column") in kept]
     return ctx.suites.add(gx.ExpectationSuite(name=name, expectations=[dict(e) for e in expectations]))
 

@@ -73,9 +73,8 @@ def publish(warehouse_dir: Path, run_id: str) -> PublishResult:
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
         counts = {}
         for t in tables:
-            con.execute(
-                f"create table {PUBLISHED_SCHEMA}.{ident(t)} as select * from wh.{PUBLISHED_SCHEMA}.{ident(t)}"
-            )
+            target = f"{PUBLISHED_SCHEMA}.{ident(t)}"
+            con.execute(f"create table {target} as select * from wh.{target}")
             counts[t] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{ident(t)}").fetchall()[0][0]
         con.execute("detach wh")
 
