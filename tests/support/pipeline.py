@@ -1,0 +1,68 @@
+"""Run the real pipeline in tests: `ler run` (Dagster end to end) or ingestion + `dbt build`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.landing.ingest import ingest_kind
+from dagster_project.project_paths import DBT_PROJECT_DIR
+from dagster_project.resources import dbt_executable
+from dagster_project.settings import Settings
+
+TEST_KEY = "test-hash-key-for-the-suite"
+
+
+def ler_run(landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None,
+            check: bool = True) -> subprocess.CompletedProcess:
+    """`ler run` in a subprocess, exactly as an operator or the scheduler would call it."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
+    full_env["LER_HASH_KEY"] = TEST_KEY
+    full_env.update(env or {})
+    ler = Path(sys.executable).parent / "ler"
+    proc = subprocess.run([str(ler), "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra],
+                          env=full_env, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"ler run failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def build_warehouse(landing: Path, warehouse: Path, **settings: object) -> Settings:
+    """Ingestion of every kind, then `dbt build` with the settings' vars (no Dagster: faster)."""
+    s = Settings.load({"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY, **settings},
+                      environ={})
+    for kind in ("reference", "transcripts", "noncredit", "wages"):
+        ingest_kind(kind, s, warn=lambda _m: None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | s.to_environ()
+    variables = s.dbt_vars() | {"ler:run_id": "test-run"}
+    proc = subprocess.run(
+        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--vars", json.dumps(variables)],
+        env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR, timeout=900,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"dbt build failed:\n{proc.stdout[-6000:]}")
+    return s
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def rows_as_dicts(db: Path, sql: str, params: list | None = None) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
