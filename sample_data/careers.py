@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 
 from sample_data.catalog import COUNTIES, OUTCOMES, SECTORS
 from sample_data.spells import Person, Spell
@@ -178,19 +179,21 @@ class CareerBuilder:
 
     def jobs_for_learner(self, person: Person) -> list[Job]:
         rng = self.rng
-        spells = sorted(person.spells, key=lambda s: s.start)
+        # Badges earned alongside a program say nothing about work; the program's spell decides.
+        spells = sorted((s for s in person.spells if s.program.level != "BADGE"), key=lambda s: s.start)
         jobs: list[Job] = []
         first = spells[0]
-        keep_working = first.is_short and rng.random() < 0.7
-        pre_end = quarter_of(first.start) if not keep_working else quarter_of(first.end or first.start)
-        if keep_working and first.award_date is not None:
-            pre_end = quarter_of(first.award_date)
-        jobs += self.pre_training(person, FIRST_WAGE_Q, pre_end)
+        pre_end = quarter_of(first.start)
+        if first.is_short and rng.random() < 0.7:  # keeps the job held before the training
+            done = first.award_date or first.end
+            pre_end = quarter_of(done) if done else LAST_WAGE_Q
+        working_age = quarter_of(date(person.birth.year + 16, person.birth.month, 1))
+        jobs += self.pre_training(person, max(FIRST_WAGE_Q, working_age), pre_end)
         for i, spell in enumerate(spells):
             nxt = spells[i + 1] if i + 1 < len(spells) else None
             s_q = quarter_of(spell.start)
             if spell.end is None:  # still enrolled: study (and maybe work) to the end
-                if not spell.is_short or spell.program.level == "APPRENTICESHIP":
+                if not spell.is_short:
                     jobs += self.during_spell(person, spell, s_q, LAST_WAGE_Q)
                 continue
             e_q = quarter_of(spell.award_date or spell.end)
@@ -263,7 +266,9 @@ def wage_rows(rng: random.Random, pool: EmployerPool, learners: list[Person],
                 bucket = by_q.setdefault(row.q, {})
                 if key in bucket:  # the same employer twice in a quarter: one record, summed
                     old = bucket[key]
-                    hours = None if old.hours is None or row.hours is None else round(old.hours + row.hours, 1)
+                    hours = None
+                    if old.hours is not None and row.hours is not None:
+                        hours = round(old.hours + row.hours, 1)
                     row = WageRow(person, row.employer, row.q, round(old.wages + row.wages, 2), hours)
                 bucket[key] = row
     return {q: list(rows.values()) for q, rows in sorted(by_q.items())}

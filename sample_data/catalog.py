@@ -130,7 +130,7 @@ PROGRAMS: tuple[Program, ...] = (
     _p("SWI", "MEDCODE", "Medical Billing and Coding", "51.0713", "29-2072", "NONCREDIT", "NC_CERT",
        220, 0, 10, 4200, True),
     _p("SWI", "PHARMTECH", "Pharmacy Technician", "51.0805", "29-2052", "NONCREDIT", "NC_CERT",
-       300, 0, 12, 6400, True, ctid=CTID_PHARMTECH),
+       300, 0, 12, 8900, True, ctid=CTID_PHARMTECH),
     _p("SWI", "FORKLIFT", "Forklift Operator Safety Certificate", "49.0202", "53-7051", "NONCREDIT",
        "NC_CERT", 40, 0, 1, 425, True),
     _p("SWI", "CYBER", "Cybersecurity Analyst Certification", "11.1003", "15-1212", "NONCREDIT", "IND_CERT",
@@ -152,17 +152,18 @@ PROGRAM_BY_KEY = {(p.provider_id, p.program_id): p for p in PROGRAMS}
 
 # Outcome profiles. Workforce Pell programs: CNA, WELD, ITSUP pass; HVAC sits near the 70 % lines;
 # CDL fails LENGTH (4 weeks); FORKLIFT fails LENGTH and NOT_IN_DEMAND; PHLB fails COMPLETION;
-# MEDCODE fails PLACEMENT; PHARMTECH fails VAE (low wages against $6,400 tuition).
+# MEDCODE fails PLACEMENT; PHARMTECH fails VAE (low wages against $8,900 tuition). Cohort weights are
+# relative Workforce Pell cohort sizes: PHARMTECH is big enough for year-3 earnings (VAE needs 16).
 OUTCOMES: dict[str, Outcome] = {
-    "WELD": Outcome(0.84, 0.86, 43000, "welding", 1.0),
-    "CNA": Outcome(0.88, 0.88, 29500, "nursing_care", 1.3),
-    "CDL": Outcome(0.90, 0.88, 52000, "trucking", 1.0),
-    "HVAC": Outcome(0.76, 0.80, 47000, "hvac", 1.0),
-    "PHLB": Outcome(0.52, 0.82, 33000, "lab", 1.7),
-    "ITSUP": Outcome(0.84, 0.84, 44000, "it", 1.0),
-    "MEDCODE": Outcome(0.84, 0.48, 37000, "billing", 1.0),
-    "PHARMTECH": Outcome(0.90, 0.90, 21500, "pharmacy", 1.8),
-    "FORKLIFT": Outcome(0.94, 0.86, 34000, "warehouse", 1.0),
+    "WELD": Outcome(0.92, 0.88, 43000, "welding", 1.1),
+    "CNA": Outcome(0.93, 0.90, 29500, "nursing_care", 1.3),
+    "CDL": Outcome(0.92, 0.88, 52000, "trucking", 0.9),
+    "HVAC": Outcome(0.80, 0.82, 47000, "hvac", 1.2),
+    "PHLB": Outcome(0.55, 0.85, 33000, "lab", 1.5),
+    "ITSUP": Outcome(0.90, 0.86, 44000, "it", 1.1),
+    "MEDCODE": Outcome(0.90, 0.50, 37000, "billing", 1.2),
+    "PHARMTECH": Outcome(0.93, 0.92, 16500, "pharmacy", 2.0),
+    "FORKLIFT": Outcome(0.95, 0.86, 34000, "warehouse", 0.9),
     "CYBER": Outcome(0.82, 0.84, 64000, "it"),
     "LPN": Outcome(0.70, 0.90, 46000, "nursing_care", 1.0),
     "ADN": Outcome(0.62, 0.92, 66000, "hospital", 1.0),
@@ -178,7 +179,7 @@ OUTCOMES: dict[str, Outcome] = {
     "DIGLIT": Outcome(1.0, 0.70, 30000, "generic", 1.0),
     "ELECAP": Outcome(0.64, 0.95, 64000, "electrical", 1.0),
     "PLMBAP": Outcome(0.60, 0.95, 62000, "hvac", 1.0),
-    "CPHT": Outcome(0.74, 0.90, 36000, "pharmacy", 1.0),
+    "CPHT": Outcome(0.74, 0.90, 26000, "pharmacy", 1.0),
     "CCMA": Outcome(0.78, 0.88, 37000, "clinic", 1.0),
 }
 

@@ -104,8 +104,11 @@ def spells_by_file(learners: list[Person], providers: tuple[str, ...]) -> FileGr
 
 
 def bad_rows(rng: random.Random, good: list[list[str]], cols: list[str]) -> list[tuple[int, list[str]]]:
-    """Rejectable copies of real rows (position, row): impossible date, unknown program, bad CIP."""
-    k = min(3, len(good) // 25)
+    """Rejectable copies of real rows (position, row): impossible date, unknown program, bad CIP.
+
+    At most one bad row per 12 good ones, so the file stays under the 10 % quarantine line.
+    """
+    k = min(3, len(good) // 12)
     out: list[tuple[int, list[str]]] = []
     for i in range(k):
         pos = rng.randrange(len(good))
@@ -143,7 +146,8 @@ def write_transcripts(out: LandingWriter, rng: random.Random, learners: list[Per
             first_rows = [transcript_row(p, s, pending=i in pending) for i, (p, s) in enumerate(pairs)]
             out.write("transcripts", name, csv_bytes(TRANSCRIPT_COLUMNS, first_rows), when)
             resub = f"TRN_{provider}_{award_year_label(year)}_{stamp(RESUBMIT_STAMP)}.csv"
-            out.write("transcripts", resub, csv_bytes(TRANSCRIPT_COLUMNS, final_rows), stamp_mtime(RESUBMIT_STAMP))
+            data = csv_bytes(TRANSCRIPT_COLUMNS, final_rows)
+            out.write("transcripts", resub, data, stamp_mtime(RESUBMIT_STAMP))
             notes["resubmitted_rows_changed"] = len(pending)
             continue
         rows = final_rows
@@ -179,4 +183,5 @@ def write_noncredit(out: LandingWriter, learners: list[Person]) -> None:
         us = provider in US_DATE_PROVIDERS
         rows = [noncredit_row(p, s, us_date if us else iso) for p, s in pairs]
         data = csv_bytes(NONCREDIT_COLUMNS, rows, crlf=us, bom=us)
-        out.write("noncredit", f"NC_{provider}_{award_year_label(year)}_{stamp(EDUCATION_STAMP)}.csv", data, when)
+        name = f"NC_{provider}_{award_year_label(year)}_{stamp(EDUCATION_STAMP)}.csv"
+        out.write("noncredit", name, data, when)

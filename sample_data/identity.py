@@ -12,16 +12,19 @@ import random
 import unicodedata
 from datetime import date, timedelta
 
-FIRST_NAMES = (
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
-    "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Christopher",
-    "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Sandra", "Steven",
-    "Ashley", "Andrew", "Kimberly", "Joshua", "Emily", "Kevin", "Donna", "Brian", "Michelle", "Luis",
-    "Carmen", "Jamal", "Aaliyah", "Deshawn", "Imani", "Wei", "Mei", "Hiroshi", "Priya", "Arjun",
-    "Fatima", "Omar", "Amina", "Ahmed", "Nadia", "Mateo", "Sofía", "Diego", "Valentina", "Tou",
-    "Pa", "Kyle", "Brittany", "Tyler", "Megan", "Zoë", "José", "Renée", "Chloé", "André",
-    "Ana María", "Mary Ellen", "Jean-Luc", "Bjørn", "Nguyệt", "Dakota", "Winona", "Siobhán", "Élodie",
+FEMALE_FIRST_NAMES = (
+    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah", "Karen",
+    "Nancy", "Lisa", "Betty", "Sandra", "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Carmen",
+    "Aaliyah", "Imani", "Mei", "Priya", "Fatima", "Amina", "Nadia", "Sofía", "Valentina", "Pa", "Brittany",
+    "Megan", "Zoë", "Renée", "Chloé", "Ana María", "Mary Ellen", "Nguyệt", "Winona", "Siobhán", "Élodie",
 )
+MALE_FIRST_NAMES = (
+    "James", "Robert", "John", "Michael", "David", "William", "Richard", "Joseph", "Thomas", "Christopher",
+    "Daniel", "Matthew", "Anthony", "Mark", "Steven", "Andrew", "Joshua", "Kevin", "Brian", "Luis",
+    "Jamal", "Deshawn", "Wei", "Hiroshi", "Arjun", "Omar", "Ahmed", "Mateo", "Diego", "Tou", "Kyle",
+    "Tyler", "José", "André", "Jean-Luc", "Bjørn", "Dakota",
+)
+FIRST_NAMES = FEMALE_FIRST_NAMES + MALE_FIRST_NAMES
 LAST_NAMES = (
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
     "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
@@ -49,6 +52,12 @@ def weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
 def random_birth_date(rng: random.Random, age_at: date, age: float) -> date:
     """A birth date making the person `age` (fractional years) old on `age_at`."""
     return age_at - timedelta(days=int(age * 365.25) + rng.randrange(0, 365))
+
+
+def first_name(rng: random.Random, sex: str) -> str:
+    """A first name that fits the recorded sex (either list when it is X or U)."""
+    pool = FEMALE_FIRST_NAMES if sex == "F" else MALE_FIRST_NAMES if sex == "M" else FIRST_NAMES
+    return rng.choice(pool)
 
 
 def valid_ssn(rng: random.Random, used: set[str]) -> str:

@@ -75,6 +75,6 @@ class LandingWriter:
             ts = when.timestamp()
             os.utime(path, (ts, ts))
         for kind in KINDS:
-            times = [t for p, t in self.mtimes.items() if p.parent.name == kind and p.parent.parent == self.root]
+            times = [t for p, t in self.mtimes.items() if p.parent == self.root / kind]
             ts = max(times).timestamp() if times else marker_time.timestamp()
             os.utime(self.root / kind, (ts, ts))

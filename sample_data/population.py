@@ -22,10 +22,10 @@ from sample_data.catalog import OUTCOMES, PROVIDER_BY_ID, Program, program, wpel
 from sample_data.spells import Person, Spell, add_recorded_amounts, simulate_spell
 from sample_data.timeline import AWARD_YEARS, LAST_AWARD_YEAR, award_year_of
 
-WPELL_SHARE = 0.75  # share of learners whose first spell is in a Workforce Pell candidate program
+WPELL_SHARE = 0.78  # share of learners whose first spell is in a Workforce Pell candidate program
 WAGE_ONLY_SHARE = 0.25  # workers in the wage files who are in no education file, per learner
-P_SSN_BLANK = 0.04
-P_SSN_INVALID = 0.015
+P_SSN_BLANK = 0.03
+P_SSN_INVALID = 0.012
 P_REENROLL = 0.04  # non-completers who start the same program again
 LAST_START = date(LAST_AWARD_YEAR + 1, 6, 30)
 
@@ -33,7 +33,7 @@ LAST_START = date(LAST_AWARD_YEAR + 1, 6, 30)
 FOLLOW_ONS: dict[str, tuple[tuple[str, str, float, bool], ...]] = {
     "CNA": (("CHCC", "ADN", 0.14, True), ("CHCC", "LPN", 0.06, True)),
     "PHLB": (("CHCC", "CNA", 0.06, False), ("LKTC", "MEDASST", 0.05, False)),
-    "PHARMTECH": (("NHSC", "CPHT", 0.45, True),),
+    "PHARMTECH": (("NHSC", "CPHT", 0.3, True),),
     "HVAC": (("LKTC", "MECH", 0.12, True),),
     "ITSUP": (("NPSU", "BSCS", 0.10, True),),
     "FORKLIFT": (("CHCC", "CDL", 0.08, False),),
@@ -71,7 +71,6 @@ class BadgeAward:
     person: Person
     spell: Spell
     route: str
-    in_batch: bool
 
 
 @dataclass
@@ -96,13 +95,14 @@ class PersonFactory:
     def person(self, age: float, at: date) -> Person:
         rng = self.rng
         profile = rng.choices(("full", "part", "intermittent"), (0.8, 0.12, 0.08))[0]
+        sex = identity.weighted(rng, identity.SEX_CODES)
         p = Person(
             pid=self.next_pid,
             ssn=identity.valid_ssn(rng, self.used_ssns),
-            first=rng.choice(identity.FIRST_NAMES),
+            first=identity.first_name(rng, sex),
             last=rng.choice(identity.LAST_NAMES),
             birth=identity.random_birth_date(rng, at, age),
-            sex=identity.weighted(rng, identity.SEX_CODES),
+            sex=sex,
             race=identity.weighted(rng, identity.RACE_CODES),
             profile=profile,
             wage_factor=rng.lognormvariate(0.0, 0.22),
@@ -222,8 +222,11 @@ class Enroller:
             start = start_after(rng, nxt, spell.end + timedelta(days=rng.randint(14, 400)))
             if start is None:
                 continue
-            if provider_id != prog.provider_id and spell.award_date is not None and rng.random() < 0.4:
-                spell.exit_reason = "TRANSFERRED"  # an award with an exit reason other than COMPLETED
+            if provider_id != prog.provider_id:
+                if spell.award_date is None and spell.exit_reason == "WITHDREW":
+                    spell.exit_reason = "TRANSFERRED"
+                elif spell.award_date is not None and rng.random() < 0.4:
+                    spell.exit_reason = "TRANSFERRED"  # an award with an exit reason other than COMPLETED
             self.follow_ons(person, self.enroll(person, nxt, start))
             return
 
@@ -314,20 +317,21 @@ def award_badges(rng: random.Random, enroller: Enroller,
                   and s.start <= LAST_START - timedelta(days=30)]
     if not candidates:
         return [], None
-    n = min(len(candidates), max(8, len(candidates) // 25))
+    n = min(len(candidates), max(8, min(40, len(candidates) // 25)))
     chosen = rng.sample(candidates, n)
     chosen.sort(key=lambda ps: ps[0].pid)
     awards: list[BadgeAward] = []
     taken: set[int] = set()
-    for i, (person, base) in enumerate(chosen):
+    for person, base in chosen:
         if person.pid in taken:
             continue
         taken.add(person.pid)
         start = base.start + timedelta(days=rng.randint(7, 28))
         badge = enroller.enroll(person, diglit, start, force_complete=True)
         badge.channel, badge.ssn_mode, badge.reported_ssn = "ob3", "ok", person.ssn
-        route = "student_id" if i in (1, 2) else "hashed" if i == 3 else "ssn"
-        awards.append(BadgeAward(person, badge, route, in_batch=i >= 4 and i % 2 == 0))
+        k = len(awards)
+        route = "student_id" if k in (1, 2) else "hashed" if k == 3 else "ssn"
+        awards.append(BadgeAward(person, badge, route))
     course_person, course_base = chosen[0]
-    course = BadgeAward(course_person, course_base, "ssn", in_batch=False)
+    course = BadgeAward(course_person, course_base, "ssn")
     return awards, course

@@ -18,7 +18,7 @@ from sample_data.timeline import EXTRACT_DATE
 
 EXCLUDED_REASONS = ("INCARCERATED", "DECEASED", "MILITARY", "MEDICAL")
 P_EXCLUDED = 0.035
-P_LATE = 0.07  # completers who finish after 150 % of the normal time
+P_LATE = 0.05  # completers who finish after 150 % of the normal time
 
 # Years a degree completer takes, with weights.
 DEGREE_YEARS: dict[str, tuple[tuple[float, float], ...]] = {
@@ -65,7 +65,8 @@ class Spell:
 
     @property
     def is_short(self) -> bool:
-        return self.program.weeks < 60
+        """Short-term training: people usually keep the job they had while taking it."""
+        return self.program.level not in DEGREE_YEARS and self.program.level != "APPRENTICESHIP"
 
 
 def nominal_days(program: Program) -> float:

@@ -49,13 +49,22 @@ class Scenario:
         self.people[name] = p
         return p
 
-    def wage(self, p: Person, year: int, quarter: int, amount: float, *, employer: str = "1000000001",
-             naics: str = "541511") -> None:
+    def wage(
+        self,
+        p: Person,
+        year: int,
+        quarter: int,
+        amount: float,
+        *,
+        employer: str = "1000000001",
+        naics: str = "541511",
+    ) -> None:
         self.b.wage(wage_file(year, quarter), p, year, quarter, amount, employer=employer, naics=naics)
 
     def enrol(self, p: Person, program: str, start: date, award: date | None, **kw: str) -> None:
-        self.b.transcript(f"TRN_{PROVIDER}_{start.year}_20250801.csv", p, PROVIDER, program, start,
-                          award=award, **kw)
+        self.b.transcript(
+            f"TRN_{PROVIDER}_{start.year}_20250801.csv", p, PROVIDER, program, start, award=award, **kw
+        )
 
 
 def build_scenario(root: Path) -> Path:
@@ -66,18 +75,46 @@ def build_scenario(root: Path) -> Path:
     b.demand(HIGH_WAGE_SOC, "HIGH_WAGE")
     b.program(PROVIDER, "WELD", weeks=10, clock_hours=300, soc_codes=IN_DEMAND_SOC, tuition_fees=2000)
     for name in ("CNA16", "CNA15"):
-        b.program(PROVIDER, name, weeks=8, clock_hours=160, soc_codes=HIGH_WAGE_SOC, tuition_fees=5000,
-                  cip_code="51.3902" if name == "CNA16" else "51.3903")
-    b.program(PROVIDER, "VAEFAIL", weeks=8, clock_hours=160, soc_codes=IN_DEMAND_SOC, tuition_fees=20000,
-              cip_code="48.0509")
+        b.program(
+            PROVIDER,
+            name,
+            weeks=8,
+            clock_hours=160,
+            soc_codes=HIGH_WAGE_SOC,
+            tuition_fees=5000,
+            cip_code="51.3902" if name == "CNA16" else "51.3903",
+        )
+    b.program(
+        PROVIDER,
+        "VAEFAIL",
+        weeks=8,
+        clock_hours=160,
+        soc_codes=IN_DEMAND_SOC,
+        tuition_fees=20000,
+        cip_code="48.0509",
+    )
     b.program(PROVIDER, "SMALL9", weeks=10, clock_hours=300, cip_code="48.0510")
     b.program(PROVIDER, "SMALL10", weeks=10, clock_hours=300, cip_code="48.0511")
     b.program(PROVIDER, "SHORT", weeks=4, clock_hours=100, soc_codes=NOT_IN_DEMAND_SOC, cip_code="48.0512")
     b.program(PROVIDER, "RECENT", weeks=8, clock_hours=160, cip_code="48.0513")
-    b.program(PROVIDER, "DEG", credential_level="ASSOC", wpell_candidate="N", weeks=90, clock_hours=0,
-              cip_code="52.0201")
-    b.program(PROVIDER, "DEG2", credential_level="ASSOC", wpell_candidate="N", weeks=90, clock_hours=0,
-              cip_code="52.0301")
+    b.program(
+        PROVIDER,
+        "DEG",
+        credential_level="ASSOC",
+        wpell_candidate="N",
+        weeks=90,
+        clock_hours=0,
+        cip_code="52.0201",
+    )
+    b.program(
+        PROVIDER,
+        "DEG2",
+        credential_level="ASSOC",
+        wpell_candidate="N",
+        weeks=90,
+        clock_hours=0,
+        cip_code="52.0301",
+    )
     b.program(PROVIDER, "TIE", wpell_candidate="N", cip_code="48.0599")
     b.program(PROVIDER, "ATT", wpell_candidate="N", cip_code="48.0598")
 
@@ -118,9 +155,11 @@ def build_scenario(root: Path) -> Path:
                 s.wage(p, 2023, q, 1000 * i)
 
     # -- SMALL9 / SMALL10 / SHORT, cohort 2019-20
-    for program, n, st, award in (("SMALL9", 9, date(2019, 9, 3), date(2019, 12, 1)),
-                                  ("SMALL10", 10, date(2019, 9, 3), date(2019, 12, 1)),
-                                  ("SHORT", 10, date(2019, 10, 1), date(2019, 11, 1))):
+    for program, n, st, award in (
+        ("SMALL9", 9, date(2019, 9, 3), date(2019, 12, 1)),
+        ("SMALL10", 10, date(2019, 9, 3), date(2019, 12, 1)),
+        ("SHORT", 10, date(2019, 10, 1), date(2019, 11, 1)),
+    ):
         for i in range(1, n + 1):
             p = s.person(f"{program}_{i}")
             s.enrol(p, program, st, award)
@@ -191,7 +230,10 @@ def approx(value: float) -> object:
 def test_wage_data_through_is_latest_loaded_quarter(warehouse: Path) -> None:
     meta = rows_as_dicts(warehouse, "select * from marts.run_metadata")[0]
     assert (meta["wage_data_through"], meta["wage_data_through_year"], meta["wage_data_through_quarter"]) == (
-        "2025Q2", 2025, 2)
+        "2025Q2",
+        2025,
+        2,
+    )
 
 
 # -- §7.1 Workforce Pell ----------------------------------------------------------------------------
@@ -216,10 +258,18 @@ def test_year3_earnings_and_small_vae_base(warehouse: Path) -> None:
     assert row["median_earnings_y3"] == approx(100000.0)
     assert row["value_added_earnings"] is None and row["meets_vae"] is None
     assert (row["meets_length"], row["in_demand"], row["meets_completion"], row["meets_placement"]) == (
-        True, True, True, True)
+        True,
+        True,
+        True,
+        True,
+    )
     assert (row["status"], row["reasons"]) == ("ELIGIBLE", None)
     assert (row["clock_hours"], row["weeks"], float(row["tuition_fees"]), row["soc_codes"]) == (
-        300, 10, 2000.0, IN_DEMAND_SOC)
+        300,
+        10,
+        2000.0,
+        IN_DEMAND_SOC,
+    )
 
 
 def test_value_added_earnings_with_16_earners(warehouse: Path) -> None:
@@ -249,7 +299,12 @@ def test_vae_below_tuition_is_ineligible(warehouse: Path) -> None:
 
 def test_cohort_of_nine_has_no_rates(warehouse: Path) -> None:
     row = one(warehouse, "marts.wpell_program_outcomes", program_id="SMALL9", cohort_year="2019-20")
-    assert (row["n_cohort"], row["n_completers_150"], row["n_placement_base"], row["n_placed_180"]) == (9, 9, 9, 9)
+    assert (row["n_cohort"], row["n_completers_150"], row["n_placement_base"], row["n_placed_180"]) == (
+        9,
+        9,
+        9,
+        9,
+    )
     assert row["completion_rate"] is None and row["meets_completion"] is None
     assert row["placement_rate"] is None and row["meets_placement"] is None
     assert (row["status"], row["reasons"]) == ("INSUFFICIENT_DATA", "SMALL_COHORT")
@@ -279,11 +334,20 @@ def test_unobserved_plus_two_leaves_learners_out_of_placement_base(warehouse: Pa
 
 
 def test_only_candidate_programs_with_members_have_rows(warehouse: Path) -> None:
-    rows = rows_as_dicts(warehouse, "select program_id, cohort_year from marts.wpell_program_outcomes "
-                                    "order by program_id, cohort_year")
+    rows = rows_as_dicts(
+        warehouse,
+        "select program_id, cohort_year from marts.wpell_program_outcomes order by program_id, cohort_year",
+    )
     assert [(r["program_id"], r["cohort_year"]) for r in rows] == [
-        ("CNA15", "2020-21"), ("CNA16", "2020-21"), ("RECENT", "2024-25"), ("SHORT", "2019-20"),
-        ("SMALL10", "2019-20"), ("SMALL9", "2019-20"), ("VAEFAIL", "2020-21"), ("WELD", "2021-22")]
+        ("CNA15", "2020-21"),
+        ("CNA16", "2020-21"),
+        ("RECENT", "2024-25"),
+        ("SHORT", "2019-20"),
+        ("SMALL10", "2019-20"),
+        ("SMALL9", "2019-20"),
+        ("VAEFAIL", "2020-21"),
+        ("WELD", "2021-22"),
+    ]
 
 
 # -- §7.2 program outcomes --------------------------------------------------------------------------
@@ -296,8 +360,13 @@ def test_program_outcomes_quarters_and_unmatchable(warehouse: Path) -> None:
     assert (row["n_observed_q4"], row["n_employed_q4"]) == (11, 5)
     assert row["median_earnings_q4"] == approx(6000.0)
     assert row["top_industry_q4"] == "54"  # 62 and 54 tie at two each: the lower code
-    assert (row["provider_name"], row["cip_code"], row["cip_family"], row["credential_level"],
-            row["credit_type"]) == ("COLL College", "48.0508", "48", "CERT_LT1", "CREDIT")
+    assert (
+        row["provider_name"],
+        row["cip_code"],
+        row["cip_family"],
+        row["credential_level"],
+        row["credit_type"],
+    ) == ("COLL College", "48.0508", "48", "CERT_LT1", "CREDIT")
 
 
 def test_program_outcomes_annual_earnings(warehouse: Path) -> None:
@@ -305,11 +374,17 @@ def test_program_outcomes_annual_earnings(warehouse: Path) -> None:
     # year 1 = 2022: a1..a5 earned 16,000 in 3 quarters (attached); a6..a8 10,000 in 2; a9 4,000
     assert row["y1_n_attached"] == 5
     assert (row["y1_p25_earnings"], row["y1_p50_earnings"], row["y1_p75_earnings"]) == (
-        approx(16000.0), approx(16000.0), approx(16000.0))
+        approx(16000.0),
+        approx(16000.0),
+        approx(16000.0),
+    )
     # year 3 = 2024: 20,000 x (1..9), linear interpolation
     assert row["y3_n_attached"] == 9
     assert (row["y3_p25_earnings"], row["y3_p50_earnings"], row["y3_p75_earnings"]) == (
-        approx(60000.0), approx(100000.0), approx(140000.0))
+        approx(60000.0),
+        approx(100000.0),
+        approx(140000.0),
+    )
     # year 5 = 2026: not observed
     assert row["y5_n_attached"] == 0 and row["y5_p50_earnings"] is None
 
@@ -319,7 +394,10 @@ def test_attachment_thresholds(warehouse: Path) -> None:
     # 20,000 in 4 quarters, 18,000 in 3, exactly 15,080 in 4: attached; 20,000 in 2 and 12,000 in 4: not
     assert row["y1_n_attached"] == 3
     assert (row["y1_p25_earnings"], row["y1_p50_earnings"], row["y1_p75_earnings"]) == (
-        approx(16540.0), approx(18000.0), approx(19000.0))
+        approx(16540.0),
+        approx(18000.0),
+        approx(19000.0),
+    )
 
 
 def test_learner_with_two_awards_in_one_year_counts_once_at_the_earliest(warehouse: Path) -> None:
@@ -340,8 +418,13 @@ def test_primary_employer_tie_goes_to_lower_account(warehouse: Path) -> None:
 
 # -- §7.3 statewide ---------------------------------------------------------------------------------
 def test_statewide_counts_a_learner_once_per_group(warehouse: Path) -> None:
-    row = one(warehouse, "marts.statewide_outcomes", credit_type="CREDIT", credential_level="ASSOC",
-              completion_year="2022-23")
+    row = one(
+        warehouse,
+        "marts.statewide_outcomes",
+        credit_type="CREDIT",
+        credential_level="ASSOC",
+        completion_year="2022-23",
+    )
     # k1 has awards in DEG and DEG2 in 2022-23: once, at the earliest (2022-08-10)
     assert row["n_completers"] == 2
     assert row["median_earnings_q2"] == approx(7500.0)
@@ -350,8 +433,13 @@ def test_statewide_counts_a_learner_once_per_group(warehouse: Path) -> None:
 
 
 def test_statewide_certificates_sum_programs(warehouse: Path) -> None:
-    row = one(warehouse, "marts.statewide_outcomes", credit_type="CREDIT", credential_level="CERT_LT1",
-              completion_year="2021-22")
+    row = one(
+        warehouse,
+        "marts.statewide_outcomes",
+        credit_type="CREDIT",
+        credential_level="CERT_LT1",
+        completion_year="2021-22",
+    )
     assert row["n_completers"] == 12 and row["n_unmatchable"] == 1  # only WELD completes in 2021-22
 
 
@@ -418,6 +506,7 @@ def test_poverty_guideline_of_a_later_year_uses_the_latest_published(warehouse: 
     rows = rows_as_dicts(
         warehouse,
         "select distinct completion_date, poverty_150_y3 from intermediate.int_outcomes__completion_measures "
-        "where completion_date in ('2020-11-01', '2025-03-15') order by 1")
+        "where completion_date in ('2020-11-01', '2025-03-15') order by 1",
+    )
     # 2020 + 3 = 2023: 1.5 x 14,580; 2025 + 3 = 2028 is not published: 1.5 x 15,960 (2026)
     assert [float(r["poverty_150_y3"]) for r in rows] == [21870.0, 23940.0]

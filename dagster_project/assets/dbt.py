@@ -70,7 +70,11 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_se
     os.environ["LER_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     (settings.warehouse_dir / ".tmp" / "duckdb-dbt").mkdir(parents=True, exist_ok=True)
     variables = dbt_vars(settings, context.run_id, _run_started_at(context))
-    yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context).stream()
+    # dbt's artifacts and logs stay with the warehouse they describe (restricted), one folder per warehouse
+    target = settings.warehouse_dir / ".tmp" / "dbt-target"
+    yield from dbt.cli(
+        ["build", "--vars", json.dumps(variables)], context=context, target_path=target
+    ).stream()
     db = settings.warehouse_dir / "warehouse.duckdb"
     if db.exists():
         db.chmod(0o600)

@@ -163,6 +163,9 @@ class KindIngestor:
         self.warn = warn or log.warning
         self.build = self.paths.lake / f".build-{kind}"
         self.quarantine_build = self.paths.quarantine / f".build-{kind}"
+        for restricted in (self.paths.lake, self.paths.tmp):  # PII-free, but row-level: owner only
+            restricted.mkdir(parents=True, exist_ok=True)
+            restricted.chmod(0o700)
         self.con = duckdb.connect()
         spill = self.paths.tmp / f"duckdb-{kind}"
         spill.mkdir(parents=True, exist_ok=True)

@@ -15,26 +15,86 @@ from datetime import date, timedelta
 from pathlib import Path
 
 TRANSCRIPT_COLUMNS = [
-    "provider_id", "student_id", "ssn", "first_name", "last_name", "birth_date", "sex", "race_ethnicity",
-    "program_id", "cip_code", "award_level", "enrollment_start_date", "enrollment_end_date", "exit_reason",
-    "credits_attempted", "credits_earned", "award_date", "award_title", "pell_recipient",
+    "provider_id",
+    "student_id",
+    "ssn",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "race_ethnicity",
+    "program_id",
+    "cip_code",
+    "award_level",
+    "enrollment_start_date",
+    "enrollment_end_date",
+    "exit_reason",
+    "credits_attempted",
+    "credits_earned",
+    "award_date",
+    "award_title",
+    "pell_recipient",
 ]
 NONCREDIT_COLUMNS = [
-    "provider_id", "learner_id", "ssn", "first_name", "last_name", "birth_date", "sex", "race_ethnicity",
-    "program_id", "cip_code", "soc_code", "clock_hours_completed", "start_date", "end_date", "exit_reason",
-    "credential_type", "credential_name", "credential_date", "credential_ctid", "tuition_fees_charged",
+    "provider_id",
+    "learner_id",
+    "ssn",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "race_ethnicity",
+    "program_id",
+    "cip_code",
+    "soc_code",
+    "clock_hours_completed",
+    "start_date",
+    "end_date",
+    "exit_reason",
+    "credential_type",
+    "credential_name",
+    "credential_date",
+    "credential_ctid",
+    "tuition_fees_charged",
     "funding_source",
 ]
 WAGE_COLUMNS = [
-    "ssn", "last_name", "first_name", "employer_account", "employer_fein", "year", "quarter", "wages",
-    "naics_code", "county_fips", "hours",
+    "ssn",
+    "last_name",
+    "first_name",
+    "employer_account",
+    "employer_fein",
+    "year",
+    "quarter",
+    "wages",
+    "naics_code",
+    "county_fips",
+    "hours",
 ]
 PROVIDER_COLUMNS = [
-    "provider_id", "provider_name", "provider_type", "ipeds_unitid", "opeid", "fice", "badge_issuer_id", "region",
+    "provider_id",
+    "provider_name",
+    "provider_type",
+    "ipeds_unitid",
+    "opeid",
+    "fice",
+    "badge_issuer_id",
+    "region",
 ]
 PROGRAM_COLUMNS = [
-    "provider_id", "program_id", "program_name", "cip_code", "soc_codes", "credit_type", "credential_level",
-    "clock_hours", "credit_hours", "weeks", "tuition_fees", "wpell_candidate", "start_date",
+    "provider_id",
+    "program_id",
+    "program_name",
+    "cip_code",
+    "soc_codes",
+    "credit_type",
+    "credential_level",
+    "clock_hours",
+    "credit_hours",
+    "weeks",
+    "tuition_fees",
+    "wpell_candidate",
+    "start_date",
 ]
 IN_DEMAND_COLUMNS = ["soc_code", "title", "designation"]
 
@@ -87,59 +147,149 @@ class LandingBuilder:
 
     # -- reference -------------------------------------------------------------------------------
     def provider(self, provider_id: str, **overrides: str) -> None:
-        row = {"provider_id": provider_id, "provider_name": f"{provider_id} College",
-               "provider_type": "PUBLIC_2YR", "ipeds_unitid": "", "opeid": "", "fice": "",
-               "badge_issuer_id": "", "region": "NORTH"}
+        row = {
+            "provider_id": provider_id,
+            "provider_name": f"{provider_id} College",
+            "provider_type": "PUBLIC_2YR",
+            "ipeds_unitid": "",
+            "opeid": "",
+            "fice": "",
+            "badge_issuer_id": "",
+            "region": "NORTH",
+        }
         row.update(overrides)
         self.providers.append(row)
 
     def program(self, provider_id: str, program_id: str, **overrides: object) -> None:
-        row = {"provider_id": provider_id, "program_id": program_id, "program_name": f"{program_id} program",
-               "cip_code": "48.0508", "soc_codes": "51-4121", "credit_type": "CREDIT",
-               "credential_level": "CERT_LT1", "clock_hours": "300", "credit_hours": "10", "weeks": "10",
-               "tuition_fees": "1000", "wpell_candidate": "Y", "start_date": "2015-08-01"}
+        row = {
+            "provider_id": provider_id,
+            "program_id": program_id,
+            "program_name": f"{program_id} program",
+            "cip_code": "48.0508",
+            "soc_codes": "51-4121",
+            "credit_type": "CREDIT",
+            "credential_level": "CERT_LT1",
+            "clock_hours": "300",
+            "credit_hours": "10",
+            "weeks": "10",
+            "tuition_fees": "1000",
+            "wpell_candidate": "Y",
+            "start_date": "2015-08-01",
+        }
         row.update({k: str(v) for k, v in overrides.items()})
         self.programs.append(row)
 
     def demand(self, soc_code: str, designation: str = "IN_DEMAND") -> None:
-        self.in_demand.append({"soc_code": soc_code, "title": f"Occupation {soc_code}", "designation": designation})
+        self.in_demand.append(
+            {"soc_code": soc_code, "title": f"Occupation {soc_code}", "designation": designation}
+        )
 
     # -- submissions -----------------------------------------------------------------------------
-    def transcript(self, file_name: str, person: Person, provider_id: str, program_id: str, start: date,
-                   *, award: date | None = None, exit_reason: str = "", student_id: str | None = None,
-                   award_level: str = "1B", cip_code: str = "48.0508", **overrides: str) -> None:
-        row = {"provider_id": provider_id, "student_id": student_id or f"S{person.number:06d}",
-               "ssn": person.ssn or "", "first_name": person.first_name, "last_name": person.last_name,
-               "birth_date": person.birth_date, "sex": "F", "race_ethnicity": "UNK", "program_id": program_id,
-               "cip_code": cip_code, "award_level": award_level, "enrollment_start_date": start.isoformat(),
-               "enrollment_end_date": award.isoformat() if award else "",
-               "exit_reason": exit_reason or ("COMPLETED" if award else ""), "credits_attempted": "10",
-               "credits_earned": "10", "award_date": award.isoformat() if award else "",
-               "award_title": f"{program_id} award" if award else "", "pell_recipient": "N"}
+    def transcript(
+        self,
+        file_name: str,
+        person: Person,
+        provider_id: str,
+        program_id: str,
+        start: date,
+        *,
+        award: date | None = None,
+        exit_reason: str = "",
+        student_id: str | None = None,
+        award_level: str = "1B",
+        cip_code: str = "48.0508",
+        **overrides: str,
+    ) -> None:
+        row = {
+            "provider_id": provider_id,
+            "student_id": student_id or f"S{person.number:06d}",
+            "ssn": person.ssn or "",
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "birth_date": person.birth_date,
+            "sex": "F",
+            "race_ethnicity": "UNK",
+            "program_id": program_id,
+            "cip_code": cip_code,
+            "award_level": award_level,
+            "enrollment_start_date": start.isoformat(),
+            "enrollment_end_date": award.isoformat() if award else "",
+            "exit_reason": exit_reason or ("COMPLETED" if award else ""),
+            "credits_attempted": "10",
+            "credits_earned": "10",
+            "award_date": award.isoformat() if award else "",
+            "award_title": f"{program_id} award" if award else "",
+            "pell_recipient": "N",
+        }
         row.update(overrides)
         self.files[("transcripts", file_name)].append(row)
 
-    def noncredit(self, file_name: str, person: Person, provider_id: str, program_id: str, start: date,
-                  *, credential: date | None = None, exit_reason: str = "", learner_id: str | None = None,
-                  cip_code: str = "51.0714", credential_type: str = "NC_CERT", **overrides: str) -> None:
-        row = {"provider_id": provider_id, "learner_id": learner_id or f"L{person.number:06d}",
-               "ssn": person.ssn or "", "first_name": person.first_name, "last_name": person.last_name,
-               "birth_date": person.birth_date, "sex": "M", "race_ethnicity": "WHITE", "program_id": program_id,
-               "cip_code": cip_code, "soc_code": "", "clock_hours_completed": "100", "start_date": start.isoformat(),
-               "end_date": credential.isoformat() if credential else "",
-               "exit_reason": exit_reason or ("COMPLETED" if credential else ""),
-               "credential_type": credential_type if credential else "", "credential_name": "",
-               "credential_date": credential.isoformat() if credential else "", "credential_ctid": "",
-               "tuition_fees_charged": "500", "funding_source": "WPELL"}
+    def noncredit(
+        self,
+        file_name: str,
+        person: Person,
+        provider_id: str,
+        program_id: str,
+        start: date,
+        *,
+        credential: date | None = None,
+        exit_reason: str = "",
+        learner_id: str | None = None,
+        cip_code: str = "51.0714",
+        credential_type: str = "NC_CERT",
+        **overrides: str,
+    ) -> None:
+        row = {
+            "provider_id": provider_id,
+            "learner_id": learner_id or f"L{person.number:06d}",
+            "ssn": person.ssn or "",
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "birth_date": person.birth_date,
+            "sex": "M",
+            "race_ethnicity": "WHITE",
+            "program_id": program_id,
+            "cip_code": cip_code,
+            "soc_code": "",
+            "clock_hours_completed": "100",
+            "start_date": start.isoformat(),
+            "end_date": credential.isoformat() if credential else "",
+            "exit_reason": exit_reason or ("COMPLETED" if credential else ""),
+            "credential_type": credential_type if credential else "",
+            "credential_name": "",
+            "credential_date": credential.isoformat() if credential else "",
+            "credential_ctid": "",
+            "tuition_fees_charged": "500",
+            "funding_source": "WPELL",
+        }
         row.update(overrides)
         self.files[("noncredit", file_name)].append(row)
 
-    def wage(self, file_name: str, person: Person, year: int, quarter: int, wages: float | str,
-             *, employer: str = "1000000001", naics: str = "541511", **overrides: str) -> None:
-        row = {"ssn": person.ssn or "", "last_name": person.last_name.upper(), "first_name": person.first_name.upper(),
-               "employer_account": employer, "employer_fein": "123456789", "year": str(year), "quarter": str(quarter),
-               "wages": wages if isinstance(wages, str) else f"{wages:.2f}", "naics_code": naics,
-               "county_fips": "12345", "hours": ""}
+    def wage(
+        self,
+        file_name: str,
+        person: Person,
+        year: int,
+        quarter: int,
+        wages: float | str,
+        *,
+        employer: str = "1000000001",
+        naics: str = "541511",
+        **overrides: str,
+    ) -> None:
+        row = {
+            "ssn": person.ssn or "",
+            "last_name": person.last_name.upper(),
+            "first_name": person.first_name.upper(),
+            "employer_account": employer,
+            "employer_fein": "123456789",
+            "year": str(year),
+            "quarter": str(quarter),
+            "wages": wages if isinstance(wages, str) else f"{wages:.2f}",
+            "naics_code": naics,
+            "county_fips": "12345",
+            "hours": "",
+        }
         row.update(overrides)
         self.files[("wages", file_name)].append(row)
 

@@ -18,32 +18,57 @@ from dagster_project.settings import Settings
 TEST_KEY = "test-hash-key-for-the-suite"
 
 
-def ler_run(landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess:
+def ler_run(
+    landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     """`ler run` in a subprocess, exactly as an operator or the scheduler would call it."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
     full_env["LER_HASH_KEY"] = TEST_KEY
     full_env.update(env or {})
     ler = Path(sys.executable).parent / "ler"
-    proc = subprocess.run([str(ler), "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra],
-                          env=full_env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [str(ler), "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"ler run failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        raise AssertionError(
+            f"ler run failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     return proc
 
 
 def build_warehouse(landing: Path, warehouse: Path, **settings: object) -> Settings:
     """Ingestion of every kind, then `dbt build` with the settings' vars (no Dagster: faster)."""
-    s = Settings.load({"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY, **settings},
-                      environ={})
+    s = Settings.load(
+        {"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY, **settings}, environ={}
+    )
     for kind in ("reference", "transcripts", "noncredit", "wages"):
         ingest_kind(kind, s, warn=lambda _m: None)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | s.to_environ()
     variables = s.dbt_vars() | {"ler:run_id": "test-run"}
+    # a target folder of its own, so this build never rewrites the manifest Dagster loaded
+    target = warehouse / ".dbt-target"
     proc = subprocess.run(
-        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--vars", json.dumps(variables)],
-        env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR, timeout=900,
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--vars",
+            json.dumps(variables),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
+        timeout=900,
     )
     if proc.returncode != 0:
         raise AssertionError(f"dbt build failed:\n{proc.stdout[-6000:]}")

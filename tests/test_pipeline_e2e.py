@@ -1,0 +1,194 @@
+"""End to end through Dagster: `ler run` on hand-built and spec-example landing zones.
+
+These run the real command (real DuckDB, real dbt, real Dagster materialization) in a subprocess,
+as an operator or the scheduler would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.support.expected import GRAINS, compare_table
+from tests.support.pii import collect_person_data, scan_outputs
+from tests.support.pipeline import TEST_KEY, ler_run, query, rows_as_dicts
+from tests.test_outcome_rules import build_scenario
+
+pytestmark = pytest.mark.e2e
+REPORTING_TABLES = {"wpell_program_outcomes", "program_outcomes", "statewide_outcomes", "run_metadata"}
+
+
+@pytest.fixture(scope="module")
+def scenario_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    root = tmp_path_factory.mktemp("e2e")
+    landing = build_scenario(root / "landing")
+    proc = ler_run(landing, root / "wh")
+    return landing, root / "wh", proc
+
+
+def test_ler_run_reports_where_the_outputs_are(scenario_run) -> None:
+    _landing, wh, proc = scenario_run
+    assert "ler run: done" in proc.stdout
+    assert str(wh / "published.duckdb") in proc.stdout and str(wh / "exports") in proc.stdout
+
+
+def test_published_database_holds_only_the_reporting_schema(scenario_run) -> None:
+    _landing, wh, _proc = scenario_run
+    tables = query(
+        wh / "published.duckdb",
+        "select table_schema, table_name from information_schema.tables order by 1, 2",
+    )
+    assert {s for s, _t in tables} == {"reporting"}
+    assert {t for _s, t in tables} == REPORTING_TABLES
+
+
+def test_exports_match_the_published_tables(scenario_run) -> None:
+    _landing, wh, _proc = scenario_run
+    for table in REPORTING_TABLES:
+        published = query(wh / "published.duckdb", f"select count(*) from reporting.{table}")[0][0]
+        con = duckdb.connect()
+        parquet = con.execute(f"select count(*) from read_parquet('{wh / 'exports' / (table + '.parquet')}')")
+        parquet_rows = parquet.fetchall()[0][0]
+        csv_rows = con.execute(
+            f"select count(*) from read_csv('{wh / 'exports' / (table + '.csv')}')"
+        ).fetchall()
+        con.close()
+        assert parquet_rows == published == csv_rows[0][0]
+
+
+def test_hand_checked_numbers_through_dagster(scenario_run) -> None:
+    _landing, wh, _proc = scenario_run
+    (row,) = rows_as_dicts(
+        wh / "published.duckdb", "select * from reporting.wpell_program_outcomes where program_id = 'WELD'"
+    )
+    assert (row["n_cohort"], row["n_completers_150"], row["completion_rate"]) == (14, 11, 0.8462)
+    assert (row["n_placement_base"], row["placement_rate"], row["status"]) == (10, 0.9, "ELIGIBLE")
+    (row,) = rows_as_dicts(
+        wh / "warehouse.duckdb", "select * from marts.wpell_program_outcomes where program_id = 'CNA16'"
+    )
+    assert (row["n_earnings_y3"], row["value_added_earnings"], row["meets_vae"]) == (16, 12130.0, True)
+    (row,) = rows_as_dicts(
+        wh / "warehouse.duckdb",
+        "select * from marts.program_outcomes where program_id = 'WELD' and completion_year = '2021-22'",
+    )
+    assert (row["n_completers"], row["n_unmatchable"], row["top_industry_q4"]) == (12, 1, "54")
+
+
+def test_no_person_data_in_any_output_or_log(scenario_run) -> None:
+    landing, wh, proc = scenario_run
+    data = collect_person_data(landing)
+    assert len(data.ssns) > 100 and data.names and data.birth_dates  # the scan has something to find
+    assert scan_outputs(wh, data, extra_text=proc.stdout + proc.stderr) == []
+
+
+def test_output_permissions(scenario_run) -> None:
+    _landing, wh, _proc = scenario_run
+    assert stat.S_IMODE((wh / "warehouse.duckdb").stat().st_mode) == 0o600
+    assert stat.S_IMODE((wh / "published.duckdb").stat().st_mode) == 0o644
+    assert stat.S_IMODE((wh / "lake").stat().st_mode) == 0o700
+
+
+def test_run_metadata_records_the_run(scenario_run) -> None:
+    _landing, wh, _proc = scenario_run
+    (meta,) = rows_as_dicts(wh / "warehouse.duckdb", "select * from marts.run_metadata")
+    assert len(meta["run_id"]) == 36 and meta["started_at"] <= meta["finished_at"]
+    settings = json.loads(meta["settings"])
+    assert settings["min_cell"] == 10 and settings["wage_lag_quarters"] == 0
+    assert TEST_KEY not in json.dumps(settings)
+    assert (meta["files_quarantined"], meta["wage_data_through"]) == (0, "2025Q2")
+
+
+def test_rerun_on_the_same_landing_zone_changes_no_outcome(scenario_run, tmp_path: Path) -> None:
+    landing, wh, _proc = scenario_run
+    before = {t: query(wh / "warehouse.duckdb", f"select * from marts.{t} order by all") for t in GRAINS}
+    ler_run(landing, wh)
+    after = {t: query(wh / "warehouse.duckdb", f"select * from marts.{t} order by all") for t in GRAINS}
+    assert before == after
+    assert query(wh / "warehouse.duckdb", "select count(*) from marts.run_metadata")[0][0] == 2
+    assert len([p for p in wh.glob("exports-*")]) == 1  # the previous run's exports were replaced
+
+
+def test_run_refuses_without_hash_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
+    (tmp_path / "landing").mkdir()
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ler"),
+            "run",
+            "--landing",
+            str(tmp_path / "landing"),
+            "--warehouse",
+            str(tmp_path / "wh"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "LER_HASH_KEY" in proc.stderr
+    assert not (tmp_path / "wh").exists()
+
+
+def test_run_fails_non_zero_when_the_pipeline_fails(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "reference").mkdir(parents=True)
+    (landing / "reference" / "providers.csv").write_text("provider_id,provider_name,provider_type\n")
+    layout = tmp_path / "broken_layout.json"
+    layout.write_text("{not json")
+    (landing / "wages").mkdir()
+    (landing / "wages" / "w_20250101.txt").write_text("A" + " " * 274 + "\n")
+    proc = ler_run(landing, tmp_path / "wh", env={"LER_ICESA_LAYOUT": str(layout)}, check=False)
+    assert proc.returncode == 1 and "FAILED" in proc.stderr
+
+
+# -- the spec's worked example ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def example_run(example_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("example")
+    shutil.copytree(example_dir / "landing", root / "landing")
+    ler_run(root / "landing", root / "wh")
+    return root / "wh"
+
+
+@pytest.mark.parametrize("table", sorted(GRAINS))
+def test_example_outcomes_match_expected(example_run: Path, example_dir: Path, table: str) -> None:
+    problems = compare_table(
+        example_run / "warehouse.duckdb", "marts", table, example_dir / "expected" / f"{table}.csv"
+    )
+    assert problems == [], "\n".join(problems[:20])
+
+
+def test_example_file_statuses(example_run: Path, example_dir: Path) -> None:
+    expect = json.loads((example_dir / "expected" / "load_expectations.json").read_text())
+    manifest = {
+        r["file_name"]: r
+        for r in rows_as_dicts(example_run / "warehouse.duckdb", "select * from audit.load_manifest")
+    }
+    assert {n for n, r in manifest.items() if r["status"] == "QUARANTINED"} == set(
+        expect["expect_quarantined"]
+    )
+    assert {n for n, r in manifest.items() if r["status"] == "DUPLICATE"} == set(expect["expect_duplicate"])
+    for name, rejected in expect["expect_rejects"].items():
+        assert (manifest[name]["status"], manifest[name]["rows_rejected"]) == (
+            "LOADED_WITH_REJECTS",
+            rejected,
+        )
+    for r in manifest.values():
+        assert r["rows_read"] == r["rows_loaded"] + r["rows_rejected"] + r["rows_duplicate"]
+    (meta,) = rows_as_dicts(example_run / "warehouse.duckdb", "select * from marts.run_metadata")
+    assert [meta["wage_data_through_year"], meta["wage_data_through_quarter"]] == expect["wage_data_through"]
+    assert len(query(example_run / "warehouse.duckdb", "select * from audit.load_manifest")) == sum(
+        1 for p in (example_run.parent / "landing").rglob("*") if p.is_file()
+    )
+
+
+def test_example_outputs_hold_no_person_data(example_run: Path) -> None:
+    data = collect_person_data(example_run.parent / "landing")
+    assert scan_outputs(example_run, data) == []
