@@ -11,11 +11,9 @@ rows hold person data.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -65,8 +63,8 @@ class ContractReport:
         }
 
 
-@cache
 def _gx_context():
+    """A fresh ephemeral GX context per check: nothing persists between runs or leaks between kinds."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
@@ -97,13 +95,10 @@ def _lake_projection(c: Contract, lake_columns: set[str]) -> tuple[list[str], li
     return items, kept
 
 
-def _suite_for(c: Contract, kept: list[str]):
+def _suite_for(ctx, c: Contract, kept: list[str]):
     import great_expectations as gx
 
-    ctx = _gx_context()
     name = f"lake__{c.layout}"
-    with contextlib.suppress(Exception):  # not there yet
-        ctx.suites.delete(name)
     expectations = [e for e in c.suite["expectations"] if e["kwargs"].get("column") in kept]
     return ctx.suites.add(gx.ExpectationSuite(name=name, expectations=[dict(e) for e in expectations]))
 
@@ -126,7 +121,7 @@ def check_kind(kind: str, lake_dir: Path) -> ContractReport:
         lake_columns = {r[0] for r in con.execute(f"describe select * from {source}").fetchall()}
         items, kept = _lake_projection(c, lake_columns)
         skipped += [f"{c.layout}.{e.column}: {e.type}" for e in c.expectations if e.column not in kept]
-        suite = _suite_for(c, kept)
+        suite = _suite_for(ctx, c, kept)
         asset = ctx.data_sources.add_or_update_pandas(f"lake_{c.layout}").add_dataframe_asset(
             f"rows_{c.layout}"
         )
