@@ -1,0 +1,218 @@
+"""`ler validate FILE` (LER_SPEC.md §9, issue item 6): checks one submission the way the pipeline
+would, prints every problem with its line number, exits 1 when the file would be quarantined, echoes
+no PII, and never touches the file or the landing zone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dagster_project.landing.ingest import ingest_kind
+from dagster_project.settings import Settings
+from tests.support.bad_files import csv_bytes, csv_pii_values, needles
+from tests.support.landing import TRANSCRIPT_COLUMNS, WAGE_COLUMNS, LandingBuilder, Person
+from tests.support.pipeline import TEST_KEY
+
+LER = Path(sys.executable).parent / "ler"
+
+
+@dataclass
+class Validated:
+    code: int
+    out: str  # stdout + stderr
+
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.out.splitlines()]
+
+
+def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"", p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))}
+
+
+@dataclass
+class Zone:
+    root: Path
+    landing: Path
+    people: list[Person]
+    builder: LandingBuilder
+
+    def run(self, path: Path, *args: str, landing_env: bool = False) -> Validated:
+        """`ler validate` as an institution would run it; checks the file and the landing zone are
+        untouched and nothing is written to the working directory."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
+        if landing_env:
+            env["LER_LANDING_DIR"] = str(self.landing)
+        cwd = self.root / "cwd"
+        cwd.mkdir(exist_ok=True)
+        before_file, before_zone = (path.read_bytes(), path.stat().st_mtime_ns), tree(self.landing)
+        proc = subprocess.run([str(LER), "validate", str(path), *args], env=env, cwd=cwd,
+                              capture_output=True, text=True, timeout=300)
+        assert (path.read_bytes(), path.stat().st_mtime_ns) == before_file, "the file was modified"
+        assert tree(self.landing) == before_zone, "the landing zone was modified"
+        assert list(cwd.iterdir()) == [], "ler validate wrote to the working directory"
+        result = Validated(proc.returncode, proc.stdout + proc.stderr)
+        leaked = [v for v in self.pii(path) if v in result.out]
+        assert not leaked, (leaked, result.out)
+        return result
+
+    def pii(self, path: Path) -> set[str]:
+        return needles(self.people) | csv_pii_values(path.read_bytes())
+
+    def transcripts(self, name: str, rows: list[dict], columns: list[str] = TRANSCRIPT_COLUMNS) -> Path:
+        path = self.landing / "transcripts" / name
+        path.write_bytes(csv_bytes(columns, rows))
+        return path
+
+
+@pytest.fixture
+def zone(tmp_path: Path) -> Zone:
+    landing = tmp_path / "landing"
+    b = LandingBuilder(landing)
+    b.provider("P1")
+    b.program("P1", "WELD")
+    people = [b.person() for _ in range(20)]
+    for p in people:
+        b.transcript("base.csv", p, "P1", "WELD", date(2021, 9, 1), award=date(2021, 11, 10))
+    b.write()
+    return Zone(tmp_path, landing, people, b)
+
+
+def rows(zone: Zone, **bad_by_line: dict[str, str]) -> list[dict]:
+    """The 20 base rows, with some values replaced on the given lines (`line_5={"sex": "Q"}`)."""
+    out = [dict(r) for r in zone.builder.files[("transcripts", "base.csv")]]
+    for key, values in bad_by_line.items():
+        out[int(key.removeprefix("line_")) - 2].update(values)
+    return out
+
+
+def test_good_file_exits_0(zone: Zone) -> None:
+    path = zone.transcripts("good_20240101.csv", rows(zone))
+    v = zone.run(path, "--reference", str(zone.landing / "reference"))
+    assert v.code == 0, v.out
+    assert "good_20240101.csv: LOADED " in v.out
+    assert "would load 20, rejected 0" in v.out
+    assert not [line for line in v.lines() if line.startswith("line ")]
+
+
+def test_a_few_bad_rows_are_each_printed_with_line_number(zone: Zone) -> None:
+    path = zone.transcripts("few_bad.csv", rows(zone, line_5={"birth_date": "1980-02-31"},
+                                                line_9={"sex": "Q"}))
+    v = zone.run(path, "--reference", str(zone.landing / "reference"))
+    assert v.code == 0, v.out
+    assert "LOADED_WITH_REJECTS" in v.out and "would load 18, rejected 2" in v.out
+    problems = [line for line in v.lines() if line.startswith("line ")]
+    assert len(problems) == 2, v.out
+    assert problems[0].startswith("line 5: birth_date:") and "not a date" in problems[0]
+    assert problems[1].startswith("line 9: sex:")
+    assert "1980-02-31" not in v.out  # the bad birth date is PII too
+
+
+def test_file_that_would_be_quarantined_exits_1_listing_every_line(zone: Zone) -> None:
+    bad = {"line_3": {"race_ethnicity": "NOPE"}, "line_7": {"award_level": "99"},
+           "line_12": {"enrollment_start_date": "2021-02-30"}}
+    path = zone.transcripts("mostly_bad.csv", rows(zone, **bad))
+    v = zone.run(path, "--reference", str(zone.landing / "reference"))
+    assert v.code == 1, v.out
+    assert "QUARANTINED" in v.out and "3 of 20 rows rejected" in v.out
+    problems = [line for line in v.lines() if line.startswith("line ")]
+    assert [p.split(":")[0] for p in problems] == ["line 3", "line 7", "line 12"]
+    assert "race_ethnicity" in problems[0] and "award_level" in problems[1]
+    assert "enrollment_start_date" in problems[2]
+
+
+def test_missing_required_column_exits_1_naming_it(zone: Zone) -> None:
+    columns = [c for c in TRANSCRIPT_COLUMNS if c != "award_level"]
+    path = zone.transcripts("no_level.csv", rows(zone), columns)
+    v = zone.run(path)
+    assert v.code == 1, v.out
+    assert "QUARANTINED" in v.out and "missing required column" in v.out and "award_level" in v.out
+
+
+def test_structural_problem_is_printed_with_its_line_number(zone: Zone) -> None:
+    """§9: 'prints each problem with its line number' - a header problem is on line 1."""
+    columns = [c for c in TRANSCRIPT_COLUMNS if c != "award_level"]
+    path = zone.transcripts("no_level_header.csv", rows(zone), columns)
+    v = zone.run(path)
+    assert v.code == 1, v.out
+    assert any(line.startswith("line 1") and "award_level" in line for line in v.lines()), v.out
+
+
+def test_short_row_and_binary_file(zone: Zone) -> None:
+    good = csv_bytes(TRANSCRIPT_COLUMNS, rows(zone))
+    p = zone.people[0]
+    short = zone.landing / "transcripts" / "short.csv"
+    short.write_bytes(good + f"P1,S9,{p.ssn},{p.first_name},{p.last_name}\n".encode())
+    v = zone.run(short)
+    assert v.code == 0, v.out  # 1 of 21 rejected: loads with rejects
+    assert any(line.startswith("line 22:") and "fields" in line for line in v.lines()), v.out
+
+    binary = zone.landing / "transcripts" / "binary.csv"
+    binary.write_bytes(b"\x00\xff\x00" * 50)
+    v = zone.run(binary)
+    assert v.code == 1 and "binary" in v.out, v.out
+
+
+def test_reference_codes_checked_only_with_reference(zone: Zone) -> None:
+    path = zone.transcripts("unknown_program.csv", rows(zone, line_4={"program_id": "NOSUCH"}))
+    without = zone.run(path)
+    assert without.code == 0 and "not checked" in without.out, without.out
+    assert not [line for line in without.lines() if line.startswith("line ")]
+
+    with_ref = zone.run(path, "--reference", str(zone.landing / "reference"))
+    assert with_ref.code == 0, with_ref.out
+    assert any(line.startswith("line 4: program_id:") for line in with_ref.lines()), with_ref.out
+
+    from_env = zone.run(path, landing_env=True)  # default: LER_LANDING_DIR/reference
+    assert any(line.startswith("line 4: program_id:") for line in from_env.lines()), from_env.out
+
+
+def test_kind_flag_for_a_file_outside_the_landing_zone(zone: Zone) -> None:
+    p = zone.people[1]
+    outside = zone.root / "outbox" / "q3_report.csv"
+    outside.parent.mkdir()
+    wage_rows = [
+        {"ssn": p.ssn, "last_name": p.last_name, "first_name": p.first_name, "employer_account": "E1",
+         "year": "2023", "quarter": str(q), "wages": "1000.00"} for q in (1, 2, 3, 4)
+    ] * 3
+    wage_rows[5] = dict(wage_rows[5], ssn="666-01-2345", year="2024")  # an invalid SSN: a wage reject
+    outside.write_bytes(csv_bytes(WAGE_COLUMNS, wage_rows))
+
+    no_kind = zone.run(outside)
+    assert no_kind.code == 2 and "--kind" in no_kind.out, no_kind.out
+
+    v = zone.run(outside, "--kind", "wages")
+    assert v.code == 0, v.out
+    assert "rejected 1, exact duplicates 7" in v.out  # 12 lines: 4 distinct + 7 repeats + 1 reject
+    assert any(line.startswith("line 7: ssn:") for line in v.lines()), v.out
+    assert "666-01-2345" not in v.out and "666012345" not in v.out
+    assert not (outside.parent / "warehouse").exists()
+
+
+def test_validate_agrees_with_the_pipeline(zone: Zone, tmp_path: Path) -> None:
+    """The status `ler validate` announces is the one ingestion gives the same file."""
+    files = {
+        "ok.csv": rows(zone, line_2={"credits_attempted": "11"}),  # not a byte copy of base.csv
+        "some_bad.csv": rows(zone, line_2={"sex": "?"}),
+        "too_bad.csv": rows(zone, line_2={"sex": "?"}, line_3={"sex": "?"}, line_4={"sex": "?"}),
+    }
+    announced = {}
+    for name, content in files.items():
+        path = zone.transcripts(name, content)
+        v = zone.run(path, "--reference", str(zone.landing / "reference"))
+        announced[name] = v.out.splitlines()[0].split(": ")[1].split(" ")[0]
+    overrides = {"landing_dir": zone.landing, "warehouse_dir": tmp_path / "wh", "hash_key": TEST_KEY}
+    settings = Settings.load(overrides, environ={})
+    ingest_kind("reference", settings, warn=lambda _m: None)
+    report = ingest_kind("transcripts", settings, warn=lambda _m: None)
+    statuses = {r.file.name: r.status for r in report.files}
+    assert announced == {name: statuses[name] for name in files}
+    assert announced == {"ok.csv": "LOADED", "some_bad.csv": "LOADED_WITH_REJECTS",
+                         "too_bad.csv": "QUARANTINED"}
