@@ -14,6 +14,8 @@ are written.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -30,12 +32,15 @@ from dagster_project.identity import install_sql_identity
 from dagster_project.landing.context import ProviderDirectory, ReadContext
 from dagster_project.landing.contracts import Contract, contract, contracts, lake_schema
 from dagster_project.landing.discovery import LandedFile, discover
+from dagster_project.landing.file_cache import REJECTS, ROWS, CachedFile, FileCache
+from dagster_project.landing.formats.csv_fast import load_csv_fast
+from dagster_project.landing.formats.csv_layout import read_csv_layout
 from dagster_project.landing.readers import READERS
-from dagster_project.landing.records import StructuralError
+from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
 from dagster_project.landing.validate import FILE_IDX, Counts, install_sql_helpers, validate
 from dagster_project.project_paths import WarehousePaths
 from dagster_project.settings import Settings
-from dagster_project.sqlutil import ident, path_lit
+from dagster_project.sqlutil import ident, lit, path_lit
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,12 @@ _REFERENCE_ORDER = ("providers", "programs", "in_demand_occupations", "ctdl_json
 # A batch judged in one SQL pass holds consecutive files of one layout up to these limits.
 BATCH_ROWS = 1_000_000
 BATCH_FILES = 5_000
+# Files at least this large are judged alone and their rows cached (file_cache.py); smaller ones are
+# cheap to judge again in batches. Badge layouts depend on other files (rosters), so never cached.
+CACHE_MIN_BYTES = 4 * 1024 * 1024
+UNCACHEABLE_LAYOUTS = frozenset({"clr_json", "ob3_json"})
+# Layouts whose rows depend on the reference files (lookups or provider matching).
+REFERENCE_DEPENDENT = frozenset({"transcript_csv", "noncredit_csv", "pesc_xml", "programs"})
 
 
 @dataclass
@@ -176,8 +187,13 @@ class KindIngestor:
         self._loaded_by_sha: dict[str, str] = {}
         self._candidates_ready = False
         self._raw_layout: str | None = None
-        self._pending: list[tuple[LandedFile, list[str]]] = []
+        self._pending: list[tuple[LandedFile, list[str], str | None]] = []
         self._pending_rows = 0
+        self.cache = FileCache(self.paths.lake / "_cache" / kind)
+        self._key_fingerprint = hmac.new(
+            settings.hash_key.encode(), b"ler-file-cache", hashlib.sha256
+        ).hexdigest()
+        self._reference_digest = ""
         self.report = KindReport(kind)
 
     # -- reference data --------------------------------------------------------------------------
@@ -200,6 +216,10 @@ class KindIngestor:
         )
 
     def _read_context(self) -> ReadContext:
+        self._reference_digest = self.con.execute(
+            "select md5(coalesce(string_agg(t::varchar, '|' order by t::varchar), '')) from "
+            "(select p from ref_providers p union all select g from ref_programs g) as x(t)"
+        ).fetchall()[0][0]
         rows = self.con.execute(
             "select provider_id, fice, opeid, badge_issuer_id from ref_providers"
         ).fetchall()
@@ -265,20 +285,45 @@ class KindIngestor:
 
     # -- reading and judging files, in batches of one layout ---------------------------------------
     def _read_into_raw(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
-        """Append the reader's batches to `_raw` tagged with the file's seq; return the row count."""
+        """Append the file's raw records to `_raw` tagged with the file's seq; return the row count.
+
+        Large plain CSV files take DuckDB's fast path (`csv_fast.py`); everything else streams the
+        format reader's Arrow batches.
+        """
+        if self._raw_layout is None:
+            cols = ", ".join(f"{ident(n)} varchar" for n in c.column_names)
+            self.con.execute(
+                f"create or replace temp table _raw ({FILE_IDX} integer, {LINE} bigint, "
+                f"{PROBLEM_FIELD} varchar, {PROBLEM_REASON} varchar, {cols})"
+            )
+            self._raw_layout = c.layout
+        if READERS[f.layout] is read_csv_layout:
+            rows = load_csv_fast(self.con, "_raw", f.seq, f.path, c, ctx)
+            if rows is not None:
+                return rows
         rows = 0
         for batch in READERS[f.layout](f.path, c, ctx):
             self.con.register("_batch", batch)
-            if self._raw_layout is None:
-                self.con.execute(
-                    f"create or replace temp table _raw as select {f.seq}::integer as {FILE_IDX}, * "
-                    "from _batch limit 0"
-                )
-                self._raw_layout = c.layout
             self.con.execute(f"insert into _raw select {f.seq}::integer, * from _batch")
             self.con.unregister("_batch")
             rows += batch.num_rows
         return rows
+
+    def _cache_key(self, f: LandedFile, c: Contract) -> str | None:
+        if c.layout in UNCACHEABLE_LAYOUTS or f.path.stat().st_size < CACHE_MIN_BYTES:
+            return None
+        parts = [
+            f.sha256,
+            c.layout,
+            self._key_fingerprint,
+            str(self.settings.max_field_length),
+            str(self.check_references),
+        ]
+        if c.layout in REFERENCE_DEPENDENT:
+            parts.append(self._reference_digest)
+        if c.layout == "icesa":
+            parts.append(hashlib.sha256(Path(self.settings.icesa_layout).read_bytes()).hexdigest())
+        return FileCache.key(*parts)
 
     def _start(self, f: LandedFile, ctx: ReadContext) -> FileResult | None:
         """Read one file into the pending batch; a result now when it is settled without judging."""
@@ -292,6 +337,11 @@ class KindIngestor:
                 f"same content (SHA-256) as {self._loaded_by_sha[f.sha256]}, already loaded",
             )
         c = contract(f.layout)
+        key = self._cache_key(f, c)
+        if key and (hit := self.cache.get(key)) is not None:
+            self._finish_batch()  # files earlier on the timeline settle first
+            self._settle_cached(f, c, hit)
+            return None
         ctx.warnings.clear()
         before = self.con.execute("select count(*) from _raw").fetchall()[0][0] if self._raw_layout else 0
         try:
@@ -301,7 +351,7 @@ class KindIngestor:
             return self._quarantine(f, _ZERO, str(exc), list(ctx.warnings))
         if rows == 0:
             return self._quarantine(f, _ZERO, "no data rows (empty file or header only)", list(ctx.warnings))
-        self._pending.append((f, list(ctx.warnings)))
+        self._pending.append((f, list(ctx.warnings), key))
         self._pending_rows = before + rows
         return None
 
@@ -320,7 +370,7 @@ class KindIngestor:
             f"({FILE_IDX} integer, file_name varchar, file_seq integer)"
         )
         self.con.executemany(
-            "insert into _batch_files values (?, ?, ?)", [(f.seq, f.name, f.seq) for f, _ in self._pending]
+            "insert into _batch_files values (?, ?, ?)", [(f.seq, f.name, f.seq) for f, _, _ in self._pending]
         )
         counts = validate(
             self.con,
@@ -334,36 +384,87 @@ class KindIngestor:
             resolved_ssn_table=self._resolve_hashed_ssns(c),
         )
         self.con.execute(f"insert into _all_rejects select * exclude ({FILE_IDX}) from _rejected")
-        loaded: list[int] = []
-        for f, warnings in self._pending:
+        batched: list[int] = []
+        for f, warnings, key in self._pending:
             n = counts[f.seq]
-            share = n.rows_rejected / n.rows_read
-            if share > self.settings.max_reject_rate:
-                reason = (
-                    f"{n.rows_rejected} of {n.rows_read} rows rejected ({share:.1%}), "
-                    f"more than the {self.settings.max_reject_rate:.0%} allowed"
+            if key is not None:  # large file: keep its judged rows for the next runs
+                cached = self.cache.put(
+                    key,
+                    {
+                        ROWS: self._copy_writer("_loaded", f.seq),
+                        REJECTS: self._copy_writer("_rejected", f.seq),
+                    },
+                    n,
+                    warnings,
+                    f.name,
+                    f.seq,
                 )
-                q = Counts(n.rows_read, 0, n.rows_read - n.rows_duplicate, n.rows_duplicate)
-                self._record(self._quarantine(f, q, reason, warnings))
-                continue
-            loaded.append(f.seq)
-            self._loaded_by_sha[f.sha256] = f.name
-            notes = list(warnings)
-            if n.rows_rejected:
-                notes.insert(0, f"{n.rows_rejected} row(s) rejected, see audit.rejected_rows")
-            if n.rows_duplicate:
-                notes.append(f"{n.rows_duplicate} exact duplicate line(s) loaded once")
-            status = LOADED_WITH_REJECTS if n.rows_rejected else LOADED
-            self._record(FileResult(f, status, n, "; ".join(notes)))
-        if loaded:
-            first, last = loaded[0], loaded[-1]
+                if self._settle(f, n, warnings):
+                    self._link_rows(cached, f, c)
+            elif self._settle(f, n, warnings):
+                batched.append(f.seq)
+        if batched:
+            first, last = batched[0], batched[-1]
             out = self.build / c.table / f"{first:06d}_{last:06d}_{c.layout}.parquet"
             out.parent.mkdir(parents=True, exist_ok=True)
             self.con.execute(
                 f"copy (select * exclude ({FILE_IDX}) from _loaded where {FILE_IDX} in "
-                f"({', '.join(map(str, loaded))})) to {path_lit(out)} (format parquet, compression zstd)"
+                f"({', '.join(map(str, batched))})) to {path_lit(out)} (format parquet, compression zstd)"
             )
         self._reset_batch()
+
+    def _copy_writer(self, relation: str, seq: int) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            self.con.execute(
+                f"copy (select * exclude ({FILE_IDX}) from {relation} where {FILE_IDX} = {seq}) "
+                f"to {path_lit(path)} (format parquet, compression zstd)"
+            )
+
+        return write
+
+    def _settle(self, f: LandedFile, n: Counts, warnings: list[str]) -> bool:
+        """Record a judged file's status (the 10 % rule); True when its rows load."""
+        share = n.rows_rejected / n.rows_read
+        if share > self.settings.max_reject_rate:
+            reason = (
+                f"{n.rows_rejected} of {n.rows_read} rows rejected ({share:.1%}), "
+                f"more than the {self.settings.max_reject_rate:.0%} allowed"
+            )
+            q = Counts(n.rows_read, 0, n.rows_read - n.rows_duplicate, n.rows_duplicate)
+            self._record(self._quarantine(f, q, reason, warnings))
+            return False
+        self._loaded_by_sha[f.sha256] = f.name
+        notes = list(warnings)
+        if n.rows_rejected:
+            notes.insert(0, f"{n.rows_rejected} row(s) rejected, see audit.rejected_rows")
+        if n.rows_duplicate:
+            notes.append(f"{n.rows_duplicate} exact duplicate line(s) loaded once")
+        status = LOADED_WITH_REJECTS if n.rows_rejected else LOADED
+        self._record(FileResult(f, status, n, "; ".join(notes)))
+        return True
+
+    def _settle_cached(self, f: LandedFile, c: Contract, hit: CachedFile) -> None:
+        """A file judged by an earlier run: its rejects and rows come from the cache."""
+        self.con.execute(
+            "insert into _all_rejects select * replace (? as file_name) from read_parquet(?)",
+            [f.name, str(hit.rejects)],
+        )
+        if self._settle(f, hit.counts, list(hit.warnings)):
+            self._link_rows(hit, f, c)
+
+    def _link_rows(self, cached: CachedFile, f: LandedFile, c: Contract) -> None:
+        """Put a cached file's rows into the lake build: a hard link when nothing about the file moved
+        on the timeline, else a copy with its current name and sequence number."""
+        out = self.build / c.table / f"{f.seq:06d}_{f.seq:06d}_{c.layout}.parquet"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if (cached.file_name, cached.file_seq) == (f.name, f.seq):
+            os.link(cached.rows, out)
+        else:
+            self.con.execute(
+                f"copy (select * replace ({lit(f.name)} as file_name, {f.seq}::integer as file_seq) "
+                f"from read_parquet({path_lit(cached.rows)})) to {path_lit(out)} "
+                "(format parquet, compression zstd)"
+            )
 
     def _reset_batch(self) -> None:
         self.con.execute("drop table if exists _raw")
@@ -378,7 +479,7 @@ class KindIngestor:
         self._reset_batch()
         ctx = ctx_for()
         for f in files:
-            pending_shas = {p.sha256 for p, _ in self._pending}
+            pending_shas = {p.sha256 for p, _, _ in self._pending}
             if self._pending and (
                 f.layout != self._raw_layout
                 or f.sha256 in pending_shas
@@ -429,6 +530,7 @@ class KindIngestor:
             self._load_reference_from_lake()
             self._process_files(files, self._read_context)
         self.report.files.sort(key=lambda r: r.file.seq)
+        self.cache.prune()
         self._write_audit()
         self._swap_into_place()
         return self.report

@@ -44,15 +44,43 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 def dbt_build(settings: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | settings.to_environ()
-    subprocess.run([dbt_executable(), "build", "--quiet", "--project-dir", str(ROOT / "dbt"), "--profiles-dir",
-                    str(ROOT / "dbt"), "--target-path", str(settings.warehouse_dir / ".tmp" / "dbt-target"),
-                    "--vars", json.dumps(settings.dbt_vars())], env=env, check=True, cwd=ROOT / "dbt")
+    subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--quiet",
+            "--project-dir",
+            str(ROOT / "dbt"),
+            "--profiles-dir",
+            str(ROOT / "dbt"),
+            "--target-path",
+            str(settings.warehouse_dir / ".tmp" / "dbt-target"),
+            "--vars",
+            json.dumps(settings.dbt_vars()),
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT / "dbt",
+    )
 
 
 def bench_sample(learners: int, work: Path) -> dict:
     landing, wh = work / f"landing_{learners}", work / f"wh_{learners}"
-    gen, _ = timed(subprocess.run, [str(BIN / "python"), "-m", "sample_data.generate", "--out", str(landing),
-                                    "--learners", str(learners)], check=True, cwd=ROOT, capture_output=True)
+    gen, _ = timed(
+        subprocess.run,
+        [
+            str(BIN / "python"),
+            "-m",
+            "sample_data.generate",
+            "--out",
+            str(landing),
+            "--learners",
+            str(learners),
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     settings = Settings.load({"landing_dir": landing, "warehouse_dir": wh, "hash_key": KEY}, environ={})
     figures: dict[str, object] = {"learners": learners, "generate_s": round(gen, 2)}
     for kind in ("reference", "transcripts", "noncredit", "wages"):
@@ -66,8 +94,13 @@ def bench_sample(learners: int, work: Path) -> dict:
     con.close()
     shutil.rmtree(wh)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | {"LER_HASH_KEY": KEY}
-    seconds, _ = timed(subprocess.run, [str(BIN / "ler"), "run", "--landing", str(landing), "--warehouse",
-                                        str(wh)], env=env, check=True, capture_output=True)
+    seconds, _ = timed(
+        subprocess.run,
+        [str(BIN / "ler"), "run", "--landing", str(landing), "--warehouse", str(wh)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     figures["ler_run_total_s"] = round(seconds, 2)
     return figures
 
@@ -84,7 +117,7 @@ def bench_wage_file(rows: int, work: Path) -> dict:
                    'JANE' as first_name, (1000000000 + i % 250000)::varchar as employer_account,
                    '123456789' as employer_fein, 2024 as year, 1 as quarter,
                    round(1000 + (i % 9000) + (i % 100) / 100.0, 2) as wages, '541511' as naics_code,
-                   '12345' as county_fips, '' as hours
+                   '12345' as county_fips, NULL::varchar as hours
             from range({rows}) t(i)
         ) to '{path}' (header, delimiter ',')
     """)
@@ -92,16 +125,28 @@ def bench_wage_file(rows: int, work: Path) -> dict:
     size_mb = path.stat().st_size / 1e6
     settings = Settings.load({"landing_dir": landing, "warehouse_dir": wh, "hash_key": KEY}, environ={})
     seconds, report = timed(ingest_kind, "wages", settings, warn=lambda _m: None)
-    return {"wage_rows": rows, "file_mb": round(size_mb, 1), "ingest_s": round(seconds, 2),
-            "rows_per_s": round(rows / seconds), "rows_loaded": report.rows_loaded}
+    return {
+        "wage_rows": rows,
+        "file_mb": round(size_mb, 1),
+        "ingest_s": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "rows_loaded": report.rows_loaded,
+    }
 
 
 def main() -> int:
     learners = [int(x) for x in os.environ.get("LER_BENCH_LEARNERS", "1500,20000").split(",")]
     wage_rows = int(os.environ.get("LER_BENCH_WAGE_ROWS", "2000000"))
-    results = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "samples": [], "wage_file": None}
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "samples": [],
+        "wage_file": None,
+    }
     with tempfile.TemporaryDirectory(prefix="ler-bench-") as tmp:
         for n in learners:
             figures = bench_sample(n, Path(tmp))

@@ -31,7 +31,10 @@ def read_header(path: Path) -> list[str]:
     """The normalized header of a CSV file (used by `ler validate` and by the reader)."""
     enc = detect_text_encoding(path)
     with path.open("r", encoding=enc.codec, newline="") as fh:
-        row = next(csv.reader(fh), None)
+        try:
+            row = next(csv.reader(fh, strict=True), None)
+        except csv.Error as exc:
+            raise StructuralError(f"line 1: header row is not valid CSV ({exc})") from None
     return [normalize_header(h) for h in row] if row else []
 
 
@@ -42,15 +45,16 @@ def read_csv_layout(path: Path, contract: Contract, ctx: ReadContext) -> Iterato
     csv.field_size_limit(min(sys.maxsize, _FIELD_SIZE_LIMIT))
     builder = BatchBuilder(contract.column_names)
     with path.open("r", encoding=enc.codec, newline="") as fh:
-        reader = csv.reader(fh)
+        # strict: an unterminated quote is a broken file, not one giant field swallowing later lines
+        reader = csv.reader(fh, strict=True)
         try:
             header_row = next(reader, None)
         except csv.Error as exc:
-            raise StructuralError(f"header row is not valid CSV ({exc})") from None
+            raise StructuralError(f"line 1: header row is not valid CSV ({exc})") from None
         if not header_row or not any(h.strip() for h in header_row):
             raise StructuralError("empty file: no header row")
         header = [normalize_header(h) for h in header_row]
-        _check_header(header, contract, ctx)
+        check_header(header, contract, ctx.warnings)
         positions = {name: i for i, name in enumerate(header)}
         index = [positions.get(c, -1) for c in contract.column_names]
         width = len(header)
@@ -73,14 +77,18 @@ def read_csv_layout(path: Path, contract: Contract, ctx: ReadContext) -> Iterato
     yield from builder.finish()
 
 
-def _check_header(header: list[str], contract: Contract, ctx: ReadContext) -> None:
+def check_header(header: list[str], contract: Contract, warnings: list[str]) -> None:
+    """Structural header rules (LER_SPEC.md §1): required columns present, no duplicates; unknown
+    columns are ignored with a warning."""
+    if not header or not any(header):
+        raise StructuralError("empty file: no header row")
     seen: set[str] = set()
     duplicates = sorted({h for h in header if h in seen or seen.add(h)})
     if duplicates:
-        raise StructuralError("duplicate column(s) in header: " + ", ".join(duplicates))
+        raise StructuralError("line 1: duplicate column(s) in header: " + ", ".join(duplicates))
     missing = [c for c in contract.required_columns if c not in seen]
     if missing:
-        raise StructuralError("missing required column(s): " + ", ".join(missing))
+        raise StructuralError("line 1: missing required column(s): " + ", ".join(missing))
     extra = [h for h in header if h not in set(contract.column_names)]
     if extra:
-        ctx.warnings.append("ignored unknown column(s): " + ", ".join(extra))
+        warnings.append("ignored unknown column(s): " + ", ".join(extra))

@@ -1,0 +1,82 @@
+"""The DuckDB fast path for large CSV files yields exactly the slow path's raw records."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.landing.context import ReadContext
+from dagster_project.landing.contracts import contract
+from dagster_project.landing.formats import csv_fast
+from dagster_project.landing.formats.csv_layout import read_csv_layout
+from dagster_project.landing.records import StructuralError
+
+HEADER = (
+    "SSN, Last_Name ,first_name,employer_account,employer_fein,year,quarter,wages,naics_code,county_fips,"
+    "hours,extra"
+)
+LINES = [
+    "123456789,DOE,JANE,1000000001,123456789,2024,1,1000.50,541511,12345,,x",
+    '123456788,"O\'BRIEN, JR",SAM,1000000002,,2024,1,"2,000.00",541511,12345,40,y',
+    "",
+    "123456787,SHORT,ROW,1000000003",
+    '123456786,"SAYS ""HI""",ANA,1000000004,,2024,1,5,,,,z',
+    "   ",
+    "123456785,DOE,JOHN,1000000005,123456789,2024,5,-3,541511,12345,,w",
+]
+
+
+def records(path: Path, fast: bool) -> list[tuple]:
+    c = contract("wage_csv")
+    con = duckdb.connect()
+    cols = ", ".join(f'"{n}" varchar' for n in c.column_names)
+    con.execute(
+        f"create table raw (_file_idx integer, _line bigint, _problem_field varchar, "
+        f"_problem_reason varchar, {cols})"
+    )
+    ctx = ReadContext()
+    if fast:
+        assert csv_fast.load_csv_fast(con, "raw", 7, path, c, ctx) is not None
+    else:
+        for batch in read_csv_layout(path, c, ctx):
+            con.register("b", batch)
+            con.execute("insert into raw select 7, * from b")
+    rows = con.execute("select * exclude (_problem_field) from raw order by _line").fetchall()
+    return rows + [("warnings", tuple(ctx.warnings))]
+
+
+@pytest.fixture(autouse=True)
+def small_files_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_fast, "MIN_FAST_BYTES", 0)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_fast_path_equals_slow_path(tmp_path: Path, newline: str, bom: bytes) -> None:
+    path = tmp_path / "w.csv"
+    path.write_bytes(bom + newline.join([HEADER, *LINES]).encode() + newline.encode())
+    assert records(path, fast=True) == records(path, fast=False)
+    lines = [r[1] for r in records(path, fast=True)[:-1]]
+    assert lines == [2, 3, 5, 6, 7, 8]  # physical line numbers; the empty line 4 is not a record
+
+
+def test_fast_path_declines_what_it_cannot_promise(tmp_path: Path) -> None:
+    c, con = contract("wage_csv"), duckdb.connect()
+    multi = tmp_path / "multi.csv"
+    multi.write_text(HEADER + '\n1,"two\nlines",x\n')
+    cp1252 = tmp_path / "cp.csv"
+    cp1252.write_bytes((HEADER + "\n123456789,JOS\xc9,X,1,,2024,1,1,,,,\n").encode("cp1252"))
+    unit_sep = tmp_path / "us.csv"
+    unit_sep.write_text(HEADER + "\n1,2\x1f3\n")
+    for path in (multi, cp1252, unit_sep):
+        assert csv_fast.load_csv_fast(con, "nowhere", 1, path, c, ReadContext()) is None, path.name
+
+
+def test_fast_path_raises_the_same_structural_errors(tmp_path: Path) -> None:
+    path = tmp_path / "missing.csv"
+    path.write_text("ssn,year\n1,2\n")
+    with pytest.raises(StructuralError, match="line 1: missing required column"):
+        csv_fast.load_csv_fast(duckdb.connect(), "nowhere", 1, path, contract("wage_csv"), ReadContext())
