@@ -20,6 +20,8 @@ from dagster_project.sqlutil import ident, lit, lit_list
 
 FILE_IDX = "_file_idx"
 REDACTED = "<redacted>"
+# An over-long field is shown in audit.rejected_rows by its first characters and its length.
+SHOWN_CHARS = 100
 _NUMBER_SHAPE = r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _INTEGER_SHAPE = r"^[-+]?[0-9]+$"
 SUPPORTED_EXPECTATIONS = {
@@ -299,9 +301,18 @@ def validate(
         select {", ".join(lake_items)} from _staged join {files_table} f using ({fi})
         where not _is_dup and len(_problems) = 0 order by {fi}, {line}
     """)
-    record_items = ", ".join(
-        f"{ident(c)} := {lit(REDACTED) if c in contract.pii_columns else ident(c)}" for c in cols
-    )
+
+    def shown(c: str) -> str:
+        """A field as the rejected-rows record shows it: PII redacted, over-long values cut short."""
+        if c in contract.pii_columns:
+            return lit(REDACTED)
+        v = ident(c)
+        return (
+            f"case when length({v}) > {max_field_length} then left({v}, {SHOWN_CHARS}) || "
+            f"'... (' || length({v})::varchar || ' characters)' else {v} end"
+        )
+
+    record_items = ", ".join(f"{ident(c)} := {shown(c)}" for c in cols)
     con.execute(f"""
         create or replace temp table _rejected as
         select {fi}, f.file_name, {line}::bigint as line_number,

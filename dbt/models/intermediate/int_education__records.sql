@@ -65,7 +65,7 @@ transcript_records as (
             when 'pesc_xml' then coalesce(xp.is_postsecondary, false) and t.transcript_type = 'COLLEGE'
             else coalesce(xo.is_credential, false) and xo.credential_level is not null
         end as is_credential_record,
-        t.source_format = 'pesc_xml' and (t.transcript_type = 'HIGH_SCHOOL' or xp.is_postsecondary = false)
+        t.source_format = 'pesc_xml' and (t.transcript_type = 'HIGH_SCHOOL' or xp.is_postsecondary is false)
             as is_secondary,
         t.exit_reason,
         t.credential_id,

@@ -9,7 +9,8 @@
 --   observed only when Q4 of that year is observed. Attached = annual earnings >=
 --   LER_MIN_ANNUAL_EARNINGS and earnings > 0 in at least 3 of the 4 quarters.
 -- * poverty_150 = LER_POVERTY_MULTIPLIER x the HHS guideline (1 person, 48 states) of the year-3
---   earnings year, or of the latest published year when that year is later.
+--   earnings year, or of the latest published year when that year is later (and of the earliest
+--   year in the seed when it is earlier, so no learner silently drops out of the VAE median).
 with awards as (
     select distinct person_key, award_date as completion_date
     from {{ ref('int_education__spells') }}
@@ -96,7 +97,8 @@ final as (
     cross join coverage as cov
     left join summed as s using (person_key, completion_date)
     left join guidelines as g
-        on g.guideline_year = least(c.completion_calendar_year + 3, (select max(guideline_year) from guidelines))
+        on g.guideline_year = greatest(least(c.completion_calendar_year + 3, (select max(guideline_year) from guidelines)),
+                                       (select min(guideline_year) from guidelines))
 )
 
 select * from final

@@ -4,6 +4,8 @@
 --   NO_CATALOG_MATCH       a PESC / CLR / badge credential that matches no catalog program
 --   AMBIGUOUS_CATALOG_MATCH several catalog programs share the record's provider, CIP and level
 --   NO_CIP                 a credential record without a CIP code, so it cannot be tied to a program
+--   NO_AWARD_CODE          a PESC record without an award (or a badge without achievementType): no
+--                          credential level to tie it to a program, so it is in no cohort
 --   SECONDARY_AWARD        a high-school award in a college transcript feed (kept, never a completion)
 --   LEARNING_ACHIEVEMENT   an Open Badges / CLR achievement that is not a credential (kept, not an award)
 --   ROSTER_UNMATCHED       a badge subject's studentId / sisSourcedId is not in the provider's extracts
@@ -19,7 +21,7 @@ flagged as (
         file_name,
         case
             when tie_status = 'UNMAPPED_CODE' then 'UNMAPPED_CODE'
-            when tie_status in ('NO_CATALOG_MATCH', 'AMBIGUOUS_CATALOG_MATCH', 'NO_CIP') then tie_status
+            when tie_status in ('NO_CATALOG_MATCH', 'AMBIGUOUS_CATALOG_MATCH', 'NO_CIP', 'NO_AWARD_CODE') then tie_status
             when tie_status = 'NOT_A_CREDENTIAL' and is_secondary then 'SECONDARY_AWARD'
             when tie_status = 'NOT_A_CREDENTIAL' then 'LEARNING_ACHIEVEMENT'
         end as error_code
@@ -39,6 +41,7 @@ rules as (
         ('NO_CATALOG_MATCH', 'WARNING', 'credential matches no program of the provider in programs.csv (provider, CIP, credential level)'),
         ('AMBIGUOUS_CATALOG_MATCH', 'WARNING', 'several catalog programs share the provider, CIP and credential level; not tied'),
         ('NO_CIP', 'WARNING', 'credential without a CIP code cannot be tied to a catalog program'),
+        ('NO_AWARD_CODE', 'WARNING', 'record without an award level or achievement type cannot be tied to a catalog program, so it is in no cohort'),
         ('SECONDARY_AWARD', 'INFO', 'secondary (high-school) award kept in the learner record, never a postsecondary completion'),
         ('LEARNING_ACHIEVEMENT', 'INFO', 'learning achievement (course, competency, ...) kept in the learner record, not an award'),
         ('ROSTER_UNMATCHED', 'WARNING', 'badge subject identified only by a student id that is not in the provider''s extracts: unmatchable to wages'),
