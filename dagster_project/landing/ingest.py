@@ -35,8 +35,10 @@ from dagster_project.landing.discovery import LandedFile, discover
 from dagster_project.landing.file_cache import REJECTS, ROWS, CachedFile, FileCache
 from dagster_project.landing.formats.csv_fast import load_csv_fast
 from dagster_project.landing.formats.csv_layout import read_csv_layout
+from dagster_project.landing.hashed_identity import load_ssn_candidates, resolve_hashed_ssns
 from dagster_project.landing.readers import READERS
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
+from dagster_project.landing.reports import write_quarantine_report
 from dagster_project.landing.validate import FILE_IDX, Counts, install_sql_helpers, validate
 from dagster_project.project_paths import WarehousePaths
 from dagster_project.settings import Settings
@@ -234,54 +236,13 @@ class KindIngestor:
         )
 
     # -- hashed Open Badges identities -----------------------------------------------------------
-    def _ensure_ssn_candidates(self) -> None:
-        """SSNs the same providers submitted in their CSV extracts, to match hashed badge identities.
-
-        Only built when a badge carries a hashed nationalIdentityNumber; lives in memory only.
-        """
-        if self._candidates_ready:
-            return
-        self.con.execute("create or replace temp table _ssn_candidates (provider_id varchar, ssn9 varchar)")
-        for f in discover(self.settings.landing_dir, kinds=("transcripts", "noncredit")):
-            if f.layout not in ("transcript_csv", "noncredit_csv"):
-                continue
-            c = contract(f.layout)
-            try:
-                for batch in READERS[f.layout](f.path, c, ReadContext()):
-                    self.con.register("_cand_batch", batch)
-                    self.con.execute(
-                        "insert into _ssn_candidates select distinct trim(provider_id), ler_ssn9(ssn) "
-                        "from _cand_batch where ler_ssn_valid(ssn)"
-                    )
-                    self.con.unregister("_cand_batch")
-            except StructuralError:
-                continue
-        self._candidates_ready = True
-
     def _resolve_hashed_ssns(self, c: Contract) -> str | None:
         if not (c.identity and c.identity.ssn_hash):
             return None
-        hashed = self.con.execute(
-            f"select count(*) from _raw where {ident(c.identity.ssn_hash)} is not null"
-        ).fetchall()[0][0]
-        if not hashed:
-            return None
-        self._ensure_ssn_candidates()
-        h, s = ident(c.identity.ssn_hash), ident(c.identity.ssn_salt or "ssn_salt")
-        self.con.execute(f"""
-            create or replace temp table _resolved as
-            with h as (
-                select {FILE_IDX}, _line, lower(trim({h})) as hv, coalesce({s}, '') as salt,
-                       trim(provider_id) as pid
-                from _raw where {h} is not null
-            )
-            select h.{FILE_IDX}, h._line, c.ssn9 as _resolved_ssn
-            from h join (select distinct provider_id, ssn9 from _ssn_candidates) c on c.provider_id = h.pid
-            where h.hv in ('sha256$' || sha256(c.ssn9 || h.salt), sha256(c.ssn9 || h.salt),
-                           'md5$' || md5(c.ssn9 || h.salt), md5(c.ssn9 || h.salt))
-            qualify row_number() over (partition by h.{FILE_IDX}, h._line order by c.ssn9) = 1
-        """)
-        return "_resolved"
+        if not self._candidates_ready:
+            load_ssn_candidates(self.con, self.settings.landing_dir)
+            self._candidates_ready = True
+        return resolve_hashed_ssns(self.con, c)
 
     # -- reading and judging files, in batches of one layout ---------------------------------------
     def _read_into_raw(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
@@ -498,24 +459,13 @@ class KindIngestor:
     ) -> FileResult:
         """Write the file's error report (no values: line, field, reason only) and return its result."""
         warnings = list(warnings)
-        self.quarantine_build.mkdir(parents=True, exist_ok=True)
         problems = self.con.execute(
-            "select line_number, field, reason from _all_rejects where file_name = ? order by line_number",
+            "select line_number, reason from _all_rejects where file_name = ? order by line_number",
             [f.name],
         ).fetchall()
-        lines = [
-            f"file: {f.path}",
-            f"sha256: {f.sha256}",
-            f"kind: {f.kind}   format: {f.file_format}",
-            "status: QUARANTINED (nothing from this file was loaded)",
-            f"reason: {reason}",
-        ]
-        lines += [f"warning: {w}" for w in warnings]
-        if problems:
-            lines.append(f"row problems ({len(problems)}):")
-            lines += [f"  line {ln}: {why}" for ln, _field, why in problems]
-        report = self.quarantine_build / f"{_safe_name(f.name)}.errors.txt"
-        report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_quarantine_report(
+            self.quarantine_build / f"{_safe_name(f.name)}.errors.txt", f, reason, warnings, problems
+        )
         return FileResult(f, QUARANTINED, counts, "; ".join([reason, *warnings]))
 
     # -- the whole kind --------------------------------------------------------------------------
