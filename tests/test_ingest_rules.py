@@ -34,8 +34,10 @@ LOADED, LOADED_WITH_REJECTS = "LOADED", "LOADED_WITH_REJECTS"
 
 
 def settings(root: Path) -> Settings:
-    return Settings.load({"landing_dir": root / "landing", "warehouse_dir": root / "warehouse",
-                          "hash_key": TEST_KEY}, environ={})
+    return Settings.load(
+        {"landing_dir": root / "landing", "warehouse_dir": root / "warehouse", "hash_key": TEST_KEY},
+        environ={},
+    )
 
 
 def ingest(root: Path, *kinds: str) -> dict[str, FileResult]:
@@ -60,8 +62,10 @@ def lake(root: Path, table: str, where: str = "true") -> list[dict]:
     folder = (root / "warehouse" / "lake" / table).as_posix()
     con = duckdb.connect()
     try:
-        cur = con.execute(f"select * from read_parquet('{folder}/*.parquet', union_by_name = true) "
-                          f"where {where} order by file_seq, line_number")
+        cur = con.execute(
+            f"select * from read_parquet('{folder}/*.parquet', union_by_name = true) "
+            f"where {where} order by file_seq, line_number"
+        )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
@@ -72,8 +76,9 @@ def rejects(root: Path, kind: str, file_name: str) -> list[dict]:
     path = (root / "warehouse" / "lake" / "_audit" / f"rejected_rows__{kind}.parquet").as_posix()
     con = duckdb.connect()
     try:
-        cur = con.execute(f"select * from read_parquet('{path}') where file_name = ? order by line_number",
-                          [file_name])
+        cur = con.execute(
+            f"select * from read_parquet('{path}') where file_name = ? order by line_number", [file_name]
+        )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
@@ -89,10 +94,19 @@ def key_of(p: Person) -> str:
 
 
 def wage_row(p: Person, year: int, quarter: int, wages: str, employer: str = "1000000001", **kw: str) -> dict:
-    row = {"ssn": p.ssn or "", "last_name": p.last_name.upper(), "first_name": p.first_name.upper(),
-           "employer_account": employer, "employer_fein": "123456789", "year": str(year),
-           "quarter": str(quarter), "wages": wages, "naics_code": "541511", "county_fips": "12345",
-           "hours": ""}
+    row = {
+        "ssn": p.ssn or "",
+        "last_name": p.last_name.upper(),
+        "first_name": p.first_name.upper(),
+        "employer_account": employer,
+        "employer_fein": "123456789",
+        "year": str(year),
+        "quarter": str(quarter),
+        "wages": wages,
+        "naics_code": "541511",
+        "county_fips": "12345",
+        "hours": "",
+    }
     row.update(kw)
     return row
 
@@ -222,8 +236,14 @@ def test_processing_order_stamp_then_mtime_then_name(tmp_path: Path) -> None:
 
     found = discover(tmp_path / "landing", kinds=("wages",))
     assert [f.name for f in found] == expected
-    assert [f.received_at for f in found] == [utc(2023, 6, 1), utc(2023, 12, 31), utc(2024, 1, 1),
-                                              utc(2024, 1, 1), utc(2024, 2, 1), utc(2024, 2, 1, 12)]
+    assert [f.received_at for f in found] == [
+        utc(2023, 6, 1),
+        utc(2023, 12, 31),
+        utc(2024, 1, 1),
+        utc(2024, 1, 1),
+        utc(2024, 2, 1),
+        utc(2024, 2, 1, 12),
+    ]
 
     results = ingest(tmp_path, "wages")
     seqs = [results[name].file.seq for name in expected]
@@ -257,20 +277,33 @@ def amend_run(tmp_path_factory: pytest.TempPathFactory) -> AmendRun:
     ps = {name: b.person() for name in ("amended", "zeroed", "mtime", "tie", "within", "untouched", "late")}
     w = landing / "wages"
 
-    write(w / "wages_20240101.csv", csv_bytes(WAGE_COLUMNS, [
-        wage_row(ps["amended"], 2023, 1, "1000.00"),
-        wage_row(ps["amended"], 2023, 2, "2000.00"),  # absent from the amendment: stays
-        wage_row(ps["zeroed"], 2023, 1, "3000.00"),
-        wage_row(ps["mtime"], 2023, 1, "500.00"),
-        wage_row(ps["untouched"], 2023, 1, "4000.00"),
-        wage_row(ps["late"], 2023, 1, "6000.00"),
-    ]))
-    write(w / "wages_20240201.csv", csv_bytes(WAGE_COLUMNS, [  # the amended report
-        wage_row(ps["amended"], 2023, 1, "1500.00"),
-        wage_row(ps["zeroed"], 2023, 1, "0.00"),  # a correction to zero, not a deletion
-    ]))
-    write(w / "amend.csv", csv_bytes(WAGE_COLUMNS, [wage_row(ps["mtime"], 2023, 1, "700.00")]),
-          utc(2024, 3, 1))  # no stamp: its mtime puts it after both stamped files
+    write(
+        w / "wages_20240101.csv",
+        csv_bytes(
+            WAGE_COLUMNS,
+            [
+                wage_row(ps["amended"], 2023, 1, "1000.00"),
+                wage_row(ps["amended"], 2023, 2, "2000.00"),  # absent from the amendment: stays
+                wage_row(ps["zeroed"], 2023, 1, "3000.00"),
+                wage_row(ps["mtime"], 2023, 1, "500.00"),
+                wage_row(ps["untouched"], 2023, 1, "4000.00"),
+                wage_row(ps["late"], 2023, 1, "6000.00"),
+            ],
+        ),
+    )
+    write(
+        w / "wages_20240201.csv",
+        csv_bytes(
+            WAGE_COLUMNS,
+            [  # the amended report
+                wage_row(ps["amended"], 2023, 1, "1500.00"),
+                wage_row(ps["zeroed"], 2023, 1, "0.00"),  # a correction to zero, not a deletion
+            ],
+        ),
+    )
+    write(
+        w / "amend.csv", csv_bytes(WAGE_COLUMNS, [wage_row(ps["mtime"], 2023, 1, "700.00")]), utc(2024, 3, 1)
+    )  # no stamp: its mtime puts it after both stamped files
     write(w / "x_20240215.csv", csv_bytes(WAGE_COLUMNS, [wage_row(ps["tie"], 2023, 1, "111.00")]))
     write(w / "y_20240215.csv", csv_bytes(WAGE_COLUMNS, [wage_row(ps["tie"], 2023, 1, "222.00")]))
     # stamped before the first report, however recently it arrived: it loses
@@ -301,8 +334,12 @@ def amend_run(tmp_path_factory: pytest.TempPathFactory) -> AmendRun:
 
 
 def wage_values(db: Path, p: Person) -> dict[tuple[int, int], Decimal]:
-    rows = query(db, "select wage_year, wage_quarter, wage_amount from intermediate.int_wages__records "
-                     "where person_key = ?", [key_of(p)])
+    rows = query(
+        db,
+        "select wage_year, wage_quarter, wage_amount from intermediate.int_wages__records "
+        "where person_key = ?",
+        [key_of(p)],
+    )
     return {(y, q): amount for y, q, amount in rows}
 
 
@@ -317,8 +354,11 @@ def test_correction_to_zero_is_kept_as_zero(amend_run: AmendRun) -> None:
     db = amend_run.root / "warehouse" / "warehouse.duckdb"
     p = amend_run.people["zeroed"]
     assert wage_values(db, p) == {(2023, 1): Decimal("0.00")}
-    rows = query(db, "select earnings, is_employed from intermediate.int_wages__person_quarters "
-                     "where person_key = ?", [key_of(p)])
+    rows = query(
+        db,
+        "select earnings, is_employed from intermediate.int_wages__person_quarters where person_key = ?",
+        [key_of(p)],
+    )
     assert rows == [(Decimal("0.00"), False)]
 
 
@@ -347,8 +387,11 @@ def test_resubmitted_transcript_replaces_earlier_row(amend_run: AmendRun) -> Non
     ps = amend_run.people
     spells = {
         r["person_key"]: r
-        for r in rows_as_dicts(db, "select person_key, award_date, exit_reason, file_name "
-                                   "from marts.fct_enrollment_spells where program_id = 'WELD'")
+        for r in rows_as_dicts(
+            db,
+            "select person_key, award_date, exit_reason, file_name "
+            "from marts.fct_enrollment_spells where program_id = 'WELD'",
+        )
     }
     assert len(spells) == 3  # one spell per natural key, not one per submitted row
     assert spells[key_of(ps["amended"])]["award_date"] == date(2021, 12, 15)
@@ -358,8 +401,11 @@ def test_resubmitted_transcript_replaces_earlier_row(amend_run: AmendRun) -> Non
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
-    tables = [f"{schema}.{t}" for schema in ("marts", "reporting")
-              for t in ("wpell_program_outcomes", "program_outcomes", "statewide_outcomes")]
+    tables = [
+        f"{schema}.{t}"
+        for schema in ("marts", "reporting")
+        for t in ("wpell_program_outcomes", "program_outcomes", "statewide_outcomes")
+    ]
     tables += ["marts.fct_enrollment_spells", "intermediate.int_wages__records"]
     out = {t: query(db, f"select * from {t} order by all") for t in tables}
     out["audit.load_manifest"] = query(db, "select * from audit.load_manifest order by all")
@@ -386,12 +432,27 @@ class EncodingRun:
 
 
 def _transcript_rows(p: Person, student_id: str, **values: str) -> dict:
-    row = {"provider_id": "P1", "student_id": student_id, "ssn": p.ssn or "", "first_name": p.first_name,
-           "last_name": p.last_name, "birth_date": p.birth_date, "sex": "F", "race_ethnicity": "UNK",
-           "program_id": "BUS", "cip_code": "52.0201", "award_level": "1B",
-           "enrollment_start_date": "2022-01-10",
-           "enrollment_end_date": "", "exit_reason": "", "credits_attempted": "3", "credits_earned": "3",
-           "award_date": "", "award_title": "", "pell_recipient": "N"}
+    row = {
+        "provider_id": "P1",
+        "student_id": student_id,
+        "ssn": p.ssn or "",
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "birth_date": p.birth_date,
+        "sex": "F",
+        "race_ethnicity": "UNK",
+        "program_id": "BUS",
+        "cip_code": "52.0201",
+        "award_level": "1B",
+        "enrollment_start_date": "2022-01-10",
+        "enrollment_end_date": "",
+        "exit_reason": "",
+        "credits_attempted": "3",
+        "credits_earned": "3",
+        "award_date": "",
+        "award_title": "",
+        "pell_recipient": "N",
+    }
     row.update(values)
     return row
 
@@ -421,17 +482,41 @@ def enc_run(tmp_path_factory: pytest.TempPathFactory) -> EncodingRun:
     write(t / "crlf.csv", csv_bytes(cols, [_transcript_rows(ps["crlf"], "S4")], newline="\r\n"))
     header = [f"  {c.title()} " if i % 2 else f" {c.upper()}" for i, c in enumerate(cols)]
     write(t / "headers.csv", csv_bytes(cols, [_transcript_rows(ps["headers"], "S5")], header=header))
-    write(t / "us_dates.csv", csv_bytes(cols, [_transcript_rows(
-        ps["us_dates"], "S6", birth_date="09/07/1986", enrollment_start_date="01/10/2022",
-        enrollment_end_date="5/3/2022", award_date="05/03/2022", exit_reason="COMPLETED")]))
+    write(
+        t / "us_dates.csv",
+        csv_bytes(
+            cols,
+            [
+                _transcript_rows(
+                    ps["us_dates"],
+                    "S6",
+                    birth_date="09/07/1986",
+                    enrollment_start_date="01/10/2022",
+                    enrollment_end_date="5/3/2022",
+                    award_date="05/03/2022",
+                    exit_reason="COMPLETED",
+                )
+            ],
+        ),
+    )
     extra_cols = [*cols, "notes"]
     write(t / "extra.csv", csv_bytes(extra_cols, [dict(_transcript_rows(ps["extra"], "S7"), notes="see me")]))
     missing_cols = [c for c in cols if c != "program_id"]
     write(t / "missing.csv", csv_bytes(missing_cols, [_transcript_rows(ps["missing"], "S8")]))
-    learner = pesc.Learner(school_id="S9", ssn="100110009", first="Ada", last="Quill", birth="1989-12-10",
-                           records=[pesc.Record(school=pesc.Org(fice="001234"), awards=[pesc.Award(
-                               level="IPEDS1", date="2022-05-01", programs=[pesc.Program("52.0201")])],
-                               sessions=[pesc.Session(begin="2022-01-10", end="2022-05-01")])])
+    learner = pesc.Learner(
+        school_id="S9",
+        ssn="100110009",
+        first="Ada",
+        last="Quill",
+        birth="1989-12-10",
+        records=[
+            pesc.Record(
+                school=pesc.Org(fice="001234"),
+                awards=[pesc.Award(level="IPEDS1", date="2022-05-01", programs=[pesc.Program("52.0201")])],
+                sessions=[pesc.Session(begin="2022-01-10", end="2022-05-01")],
+            )
+        ],
+    )
     ps["pesc"] = Person(9, "100110009", "Ada", "Quill", "1989-12-10")
     write(t / "pesc_utf16.xml", pesc.encode(pesc.transcript([learner]), "utf-16"))
     results = ingest(root, "reference", "transcripts")
@@ -444,11 +529,18 @@ def lake_row(run: EncodingRun, student_id: str) -> dict:
     return rows[0]
 
 
-@pytest.mark.parametrize(("name", "student_id"), [
-    ("plain.csv", "S1"), ("bom.csv", "S2"), ("crlf.csv", "S4"), ("headers.csv", "S5"),
-])
-def test_utf8_with_or_without_bom_crlf_and_header_case_load_cleanly(enc_run: EncodingRun, name: str,
-                                                                     student_id: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "student_id"),
+    [
+        ("plain.csv", "S1"),
+        ("bom.csv", "S2"),
+        ("crlf.csv", "S4"),
+        ("headers.csv", "S5"),
+    ],
+)
+def test_utf8_with_or_without_bom_crlf_and_header_case_load_cleanly(
+    enc_run: EncodingRun, name: str, student_id: str
+) -> None:
     r = enc_run.results[name]
     assert r.status == LOADED and counts(r) == (1, 1, 0, 0), r.message
     assert r.message == ""  # nothing to warn about
@@ -476,8 +568,9 @@ def test_windows_1252_is_read_with_a_warning(enc_run: EncodingRun) -> None:
     manifest = enc_run.root / "warehouse" / "lake" / "_audit" / "load_manifest__transcripts.parquet"
     con = duckdb.connect()
     try:
-        message = con.execute(f"select message from read_parquet('{manifest.as_posix()}') "
-                              "where file_name = 'cp1252.csv'")
+        message = con.execute(
+            f"select message from read_parquet('{manifest.as_posix()}') where file_name = 'cp1252.csv'"
+        )
         assert "Windows-1252" in message.fetchall()[0][0]
     finally:
         con.close()
@@ -533,11 +626,23 @@ def test_quarantine_reports_name_each_problem_and_hold_no_values(tmp_path: Path)
     reference(b)
     b.write()
     t = tmp_path / "landing" / "transcripts"
-    people = [Person(20 + i, f"100-12-{3000 + i}", f"Bartholomewa{chr(97 + i)}", f"Vanderbilta{chr(97 + i)}",
-                     f"1979-0{1 + i % 9}-1{i % 9}") for i in range(10)]
+    people = [
+        Person(
+            20 + i,
+            f"100-12-{3000 + i}",
+            f"Bartholomewa{chr(97 + i)}",
+            f"Vanderbilta{chr(97 + i)}",
+            f"1979-0{1 + i % 9}-1{i % 9}",
+        )
+        for i in range(10)
+    ]
     # distinctive bad values, none of which may be echoed
-    bad = {3: ("sex", "ZQXW"), 5: ("race_ethnicity", "BOGUSRACE"), 8: ("cip_code", "77.77777"),
-           11: ("award_level", "QQ9")}
+    bad = {
+        3: ("sex", "ZQXW"),
+        5: ("race_ethnicity", "BOGUSRACE"),
+        8: ("cip_code", "77.77777"),
+        11: ("award_level", "QQ9"),
+    }
     rows = []
     for i, p in enumerate(people):
         row = _transcript_rows(p, f"R{i}")
@@ -555,8 +660,11 @@ def test_quarantine_reports_name_each_problem_and_hold_no_values(tmp_path: Path)
     results = ingest(tmp_path, "reference", "transcripts")
 
     expected_words = {
-        "too_many_rejects.csv": ["4 of 10 rows rejected", "10%",
-                                 *(f"line {ln}: {col}" for ln, (col, _) in bad.items())],
+        "too_many_rejects.csv": [
+            "4 of 10 rows rejected",
+            "10%",
+            *(f"line {ln}: {col}" for ln, (col, _) in bad.items()),
+        ],
         "header_only.csv": ["no data rows"],
         "no_program.csv": ["missing required column", "program_id"],
         "binary.csv": ["binary"],
@@ -602,6 +710,7 @@ def test_landing_zone_is_never_modified(tmp_path: Path) -> None:
     b.transcript("bad_20240101.csv", p, "P1", "WELD", date(2021, 9, 1), sex="??")
     b.write()
     write(tmp_path / "landing" / "transcripts" / "empty_20240101.csv", b"")
+
     def state() -> dict[Path, tuple[bytes, int]]:
         files = (q for q in (tmp_path / "landing").rglob("*") if q.is_file())
         return {q: (q.read_bytes(), q.stat().st_mtime_ns) for q in files}
@@ -633,7 +742,9 @@ def test_reject_line_number_is_the_physical_line_after_a_multiline_field(tmp_pat
     r = ingest(tmp_path, "reference", "transcripts")["multi.csv"]
     assert r.status == QUARANTINED  # 2 of 12 > 10 %
     assert [(x["line_number"], x["field"]) for x in rejects(tmp_path, "transcripts", "multi.csv")] == [
-        (5, "sex"), (15, "race_ethnicity")]
+        (5, "sex"),
+        (15, "race_ethnicity"),
+    ]
     text = report_path(tmp_path, "transcripts", "multi.csv").read_text(encoding="utf-8")
     assert "line 5: sex" in text and "line 15: race_ethnicity" in text
 
@@ -652,3 +763,33 @@ def test_unterminated_quote_does_not_swallow_the_rest_of_the_file(tmp_path: Path
         assert "line 21" in r.message, r.message
     else:
         assert r.counts.rows_read == 40, (r.status, counts(r), r.message)
+
+
+def test_a_quarantined_file_before_a_file_of_another_layout(tmp_path: Path) -> None:
+    """A structural error in the last file of one layout must not leave its raw table for the next."""
+    from dagster_project.landing.ingest import ingest_kind
+    from dagster_project.settings import Settings
+
+    b = LandingBuilder(tmp_path / "landing")
+    b.provider("P1", fice="001234")
+    b.program("P1", "W1")
+    p = b.person()
+    b.transcript("TRN_20240101.csv", p, "P1", "W1", date(2023, 9, 1), award=date(2023, 12, 1))
+    b.write()
+    (tmp_path / "landing" / "transcripts" / "TRN_20240102.csv").write_text("provider_id\nP1\n")
+    (tmp_path / "landing" / "transcripts" / "pesc_20240103.xml").write_text(
+        "<CollegeTranscript><Student><Person><SchoolAssignedPersonID>S1</SchoolAssignedPersonID><SSN>123456789</SSN><Name><FirstName>A</FirstName>"
+        "<LastName>B</LastName></Name></Person><AcademicRecord><School><FICE>001234</FICE></School>"
+        "<AcademicSession><AcademicSessionDetail><SessionBeginDate>2023-01-01</SessionBeginDate>"
+        "</AcademicSessionDetail></AcademicSession></AcademicRecord></Student></CollegeTranscript>"
+    )
+    s = Settings.load(
+        {"landing_dir": tmp_path / "landing", "warehouse_dir": tmp_path / "wh", "hash_key": "k"}, environ={}
+    )
+    ingest_kind("reference", s)
+    statuses = {r.file.name: r.status for r in ingest_kind("transcripts", s).files}
+    assert statuses == {
+        "TRN_20240101.csv": "LOADED",
+        "TRN_20240102.csv": "QUARANTINED",
+        "pesc_20240103.xml": "LOADED",
+    }

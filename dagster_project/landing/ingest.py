@@ -441,11 +441,14 @@ class KindIngestor:
         ctx = ctx_for()
         for f in files:
             pending_shas = {p.sha256 for p, _, _ in self._pending}
-            if self._pending and (
-                f.layout != self._raw_layout
-                or f.sha256 in pending_shas
-                or self._pending_rows >= BATCH_ROWS
-                or len(self._pending) >= BATCH_FILES
+            # a new layout needs a new `_raw` even when the last file of the old one was quarantined
+            if (self._raw_layout is not None and f.layout != self._raw_layout) or (
+                self._pending
+                and (
+                    f.sha256 in pending_shas
+                    or self._pending_rows >= BATCH_ROWS
+                    or len(self._pending) >= BATCH_FILES
+                )
             ):
                 self._finish_batch()
                 ctx = ctx_for()
