@@ -12,20 +12,15 @@ from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from dagster_project.landing.discovery import KINDS, is_submission
+from dagster_project.landing.discovery import iter_submissions
 from dagster_project.schedules import full_refresh_job
 
 
 def landing_fingerprints(landing_dir: Path) -> set[str]:
     prints = set()
-    for kind in KINDS:
-        folder = landing_dir / kind
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if is_submission(path):
-                st = path.stat()
-                prints.add(f"{kind}/{path.name}:{st.st_mtime_ns}:{st.st_size}")
+    for kind, path in iter_submissions(landing_dir):
+        st = path.stat()
+        prints.add(f"{kind}/{path.name}:{st.st_mtime_ns}:{st.st_size}")
     return prints
 
 

@@ -59,10 +59,25 @@ LAKE_KEYS = {
     "wages": ("person_key", "employer_account", "year", "quarter"),
 }
 CORPUS_IDS = [
-    "empty_file", "header_only", "binary_garbage", "truncated_rows", "wrong_delimiter", "huge_field",
-    "billion_laughs", "malformed_xml", "deep_json", "very_deep_json", "invalid_dates_codes",
-    "invalid_ssn_transcript", "negative_wages", "quarter_5", "invalid_ssn_wage", "duplicate_keys",
-    "windows_1252", "bom_crlf_upper_header", "unsupported_extension",
+    "empty_file",
+    "header_only",
+    "binary_garbage",
+    "truncated_rows",
+    "wrong_delimiter",
+    "huge_field",
+    "billion_laughs",
+    "malformed_xml",
+    "deep_json",
+    "very_deep_json",
+    "invalid_dates_codes",
+    "invalid_ssn_transcript",
+    "negative_wages",
+    "quarter_5",
+    "invalid_ssn_wage",
+    "duplicate_keys",
+    "windows_1252",
+    "bom_crlf_upper_header",
+    "unsupported_extension",
 ]
 # Built with dbt: a file with a rejected row, later-wins within a file, a re-encoded resubmission
 # and a file that adds rows of its own (quarantined files: the whole-corpus run below).
@@ -84,26 +99,17 @@ def outcome_tables(db: Path, schema: str = "marts") -> dict[str, list[tuple]]:
     return {t: query(db, f"select * from {schema}.{t} order by all") for t in OUTCOME_TABLES}
 
 
-def _dicts(sql: str, params: list | None = None) -> list[dict]:
-    con = duckdb.connect()
-    try:
-        cur = con.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def effective_lake(warehouse: Path) -> dict[str, list[tuple]]:
     """The lake rows dbt works from after later-wins, without file bookkeeping, sorted."""
     out = {}
     for table, key in LAKE_KEYS.items():
         files = (warehouse / "lake" / table).as_posix() + "/*.parquet"
-        rows = _dicts(
+        rows = rows_as_dicts(
+            None,
             f"select * exclude ({', '.join(BOOKKEEPING)}) "
             f"from read_parquet('{files}', union_by_name = true) "
             f"qualify row_number() over (partition by {', '.join(key)} "
-            "order by file_seq desc, line_number desc) = 1 order by all"
+            "order by file_seq desc, line_number desc) = 1 order by all",
         )
         out[table] = [tuple(r.values()) for r in rows]
     return out
@@ -111,7 +117,7 @@ def effective_lake(warehouse: Path) -> dict[str, list[tuple]]:
 
 def manifest_rows(warehouse: Path) -> dict[str, dict]:
     audit = (warehouse / "lake" / "_audit").as_posix()
-    rows = _dicts(f"select * from read_parquet('{audit}/load_manifest__*.parquet')")
+    rows = rows_as_dicts(None, f"select * from read_parquet('{audit}/load_manifest__*.parquet')")
     by_name = {r["file_name"]: r for r in rows}
     assert len(by_name) == len(rows), "file names in the test landing zones are unique"
     return by_name
@@ -119,19 +125,25 @@ def manifest_rows(warehouse: Path) -> dict[str, dict]:
 
 def rejected_rows(warehouse: Path) -> list[dict]:
     audit = (warehouse / "lake" / "_audit").as_posix()
-    return _dicts(f"select * from read_parquet('{audit}/rejected_rows__*.parquet') "
-                  "order by file_name, line_number")
+    return rows_as_dicts(
+        None,
+        f"select * from read_parquet('{audit}/rejected_rows__*.parquet') order by file_name, line_number",
+    )
 
 
 def lake_rows_of(warehouse: Path, table: str, file_name: str) -> list[dict]:
     folder = (warehouse / "lake" / table).as_posix()
-    return _dicts(f"select * from read_parquet('{folder}/*.parquet', union_by_name = true) "
-                  "where file_name = ?", [file_name])
+    return rows_as_dicts(
+        None,
+        f"select * from read_parquet('{folder}/*.parquet', union_by_name = true) where file_name = ?",
+        [file_name],
+    )
 
 
 def ingest(landing: Path, warehouse: Path) -> dict[str, list]:
-    settings = Settings.load({"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY},
-                             environ={})
+    settings = Settings.load(
+        {"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY}, environ={}
+    )
     return {kind: ingest_kind(kind, settings, warn=lambda _m: None).files for kind in KINDS}
 
 
@@ -163,8 +175,11 @@ def bad_files(base_landing: tuple[Baseline, Path]) -> dict[str, BadFile]:
 
 
 @pytest.fixture(scope="module")
-def builds(base_landing: tuple[Baseline, Path], bad_files: dict[str, BadFile],
-           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future]:
+def builds(
+    base_landing: tuple[Baseline, Path],
+    bad_files: dict[str, BadFile],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Future]:
     """The baseline and the BUILT cases, built two at a time (each `dbt build` has its own target
     folder); each future's result is the warehouse folder, or the build's exception."""
     landings = {"baseline": base_landing[1]}
@@ -194,8 +209,9 @@ def base_run(base_landing: tuple[Baseline, Path], builds: dict[str, Future]) -> 
     assert len(wpell) == 1 and wpell[0]["n_cohort"] == 12 and wpell[0]["completion_rate"] is not None
     pii = needles(base.people) | landing_pii(landing)
     assert not find_leaks(warehouse, pii), "the baseline itself leaks PII"
-    return BaseRun(base, landing, warehouse, outcomes, effective_lake(warehouse), manifest_rows(warehouse),
-                   pii)
+    return BaseRun(
+        base, landing, warehouse, outcomes, effective_lake(warehouse), manifest_rows(warehouse), pii
+    )
 
 
 def test_corpus_covers_every_case(bad_files: dict[str, BadFile]) -> None:
@@ -261,8 +277,13 @@ def check_manifest_and_rejects(bf: BadFile, base_run: BaseRun, warehouse: Path) 
 
 
 @pytest.mark.parametrize("case_id", CORPUS_IDS)
-def test_bad_file(case_id: str, base_run: BaseRun, bad_files: dict[str, BadFile], builds: dict[str, Future],
-                  tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_bad_file(
+    case_id: str,
+    base_run: BaseRun,
+    bad_files: dict[str, BadFile],
+    builds: dict[str, Future],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     bf = bad_files[case_id]
     if case_id in BUILT:
         warehouse = builds[case_id].result()  # re-raises a failed ingestion or `dbt build`
@@ -293,8 +314,9 @@ def test_bad_file(case_id: str, base_run: BaseRun, bad_files: dict[str, BadFile]
     assert not leaks, leaks
 
 
-def test_whole_corpus_through_ler_run(base_run: BaseRun, bad_files: dict[str, BadFile],
-                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_whole_corpus_through_ler_run(
+    base_run: BaseRun, bad_files: dict[str, BadFile], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Every bad file at once, through the real `ler run`: it succeeds, every file gets its status,
     the outcomes (exact and suppressed) equal the baseline's and nothing leaks anywhere, including
     the published database and the exports."""
@@ -336,8 +358,10 @@ def test_leak_finder_sees_values_in_every_kind_of_output(tmp_path: Path) -> None
     con = duckdb.connect(str(out / "w.duckdb"))
     con.execute("create schema marts")
     con.execute("create table marts.t as select date '1980-02-07' as d, 'x' as v")
-    con.execute(f"copy (select 'Zoëa' as name from range(1000)) to '{(out / 'p.parquet').as_posix()}' "
-                "(format parquet, compression zstd)")
+    con.execute(
+        f"copy (select 'Zoëa' as name from range(1000)) to '{(out / 'p.parquet').as_posix()}' "
+        "(format parquet, compression zstd)"
+    )
     con.close()
     (out / "r.errors.txt").write_text("line 3: ssn 100-11-1001\n", encoding="utf-8")
     leaks = find_leaks(out, {"1980-02-07", "Zoëa", "100-11-1001", "Nobody"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,6 +103,16 @@ def is_submission(path: Path) -> bool:
     )
 
 
+def iter_submissions(landing_dir: Path) -> Iterator[tuple[str, Path]]:
+    """(kind, path) of every submission file in the four kind folders (not yet ordered)."""
+    for kind in KINDS:
+        folder = landing_dir / kind
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if is_submission(path):
+                    yield kind, path
+
+
 def discover(landing_dir: Path, kinds: tuple[str, ...] = KINDS) -> list[LandedFile]:
     """All submission files of the given kinds, in timeline order (seq is the position on it).
 
@@ -109,14 +120,7 @@ def discover(landing_dir: Path, kinds: tuple[str, ...] = KINDS) -> list[LandedFi
     """
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing zone {landing_dir} does not exist")
-    entries: list[tuple[datetime, str, str, Path]] = []
-    for kind in KINDS:
-        folder = landing_dir / kind
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if is_submission(path):
-                entries.append((file_time(path), path.name, kind, path))
+    entries = [(file_time(path), path.name, kind, path) for kind, path in iter_submissions(landing_dir)]
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     files = []
     for seq, (when, _name, kind, path) in enumerate(entries, start=1):

@@ -83,8 +83,9 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def rows_as_dicts(db: Path, sql: str, params: list | None = None) -> list[dict]:
-    con = duckdb.connect(str(db), read_only=True)
+def rows_as_dicts(db: Path | None, sql: str, params: list | None = None) -> list[dict]:
+    """Rows as dicts, from a database file (read-only) or, with db None, an in-memory DuckDB."""
+    con = duckdb.connect(str(db), read_only=True) if db else duckdb.connect()
     try:
         cur = con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
