@@ -26,7 +26,8 @@ from dagster_project.resources import LerSettingsResource
 from dagster_project.settings import Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-DBT_PROJECT.prepare_if_dev()
+# Not DBT_PROJECT.prepare_if_dev(): under `dagster dev` it runs a `dbt` found on PATH, which a venv
+# started as .venv/bin/dagster does not have. ensure_manifest() uses the venv's own dbt, everywhere.
 ensure_manifest()
 
 LAYER_GROUPS = ("staging", "intermediate", "marts", "reporting", "audit", "reference")
