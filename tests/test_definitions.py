@@ -69,3 +69,24 @@ def test_file_contract_checks_are_blocking() -> None:
 def test_dbt_tests_are_asset_checks() -> None:
     names = {c.name for c in _graph().asset_check_keys}
     assert any(n.startswith("unique_") for n in names) and any(n.startswith("not_null_") for n in names)
+
+
+def test_code_location_loads_as_dagster_dev_loads_it(tmp_path) -> None:
+    """`dagster dev` loads the module with DAGSTER_IS_DEV_CLI set and the venv's bin/ off PATH."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != bin_dir)
+    env = dict(os.environ, PATH=path, DAGSTER_IS_DEV_CLI="1", LER_SAMPLE_RUN="1", DAGSTER_HOME=str(tmp_path))
+    proc = subprocess.run(
+        [str(Path(bin_dir) / "dagster"), "definitions", "validate", "-m", "dagster_project.definitions"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Validation successful" in proc.stdout + proc.stderr
