@@ -112,7 +112,8 @@ def install_sql_identity(con: duckdb.DuckDBPyConnection, key: str) -> None:
         "create or replace temp macro ler_name_norm(n) as "
         "coalesce(regexp_replace(upper(nfc_normalize(n)), '[^\\p{L}]', '', 'g'), '')"
     )
-    # The HMAC message of a learner (before keying); person key = ler_hmac(ler_person_msg(...)).
+    # The HMAC messages of a learner (before keying): by SSN, else by name and birth date.
+    con.execute("create or replace temp macro ler_ssn_msg(ssn9) as 'SSN:' || ssn9")
     con.execute(
         "create or replace temp macro ler_ndb_msg(last_norm, first_norm, birth_iso) as "
         "case when (last_norm <> '' or first_norm <> '') and birth_iso is not null then "
@@ -120,6 +121,6 @@ def install_sql_identity(con: duckdb.DuckDBPyConnection, key: str) -> None:
     )
     con.execute(
         "create or replace temp macro ler_person_key(ssn, last_name, first_name, birth_iso) as "
-        "ler_hmac(case when ler_ssn_valid(ssn) then 'SSN:' || ler_ssn9(ssn) "
+        "ler_hmac(case when ler_ssn_valid(ssn) then ler_ssn_msg(ler_ssn9(ssn)) "
         "else ler_ndb_msg(ler_name_norm(last_name), ler_name_norm(first_name), birth_iso) end)"
     )

@@ -181,7 +181,8 @@ def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str
         f"{roster} as _roster_msg",
     ]
     final = [
-        "ler_hmac(case when _own_ok then 'SSN:' || _ssn9_own when _hashed_ok then 'SSN:' || _ssn9_hashed "
+        "ler_hmac(case when _own_ok then ler_ssn_msg(_ssn9_own) "
+        "when _hashed_ok then ler_ssn_msg(_ssn9_hashed) "
         "else coalesce(_ndb_msg, _roster_msg) end) as _person_key",
         "(_own_ok or _hashed_ok) as _is_ssn_key",
         "case when _own_ok then 'SSN' when _hashed_ok then 'SSN_HASH' "
