@@ -35,22 +35,28 @@ def manifest_is_stale(project: Path = DBT_PROJECT_DIR, manifest: Path = MANIFEST
     return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project)
 
 
+def dbt_command(*args: str, target_path: Path | None = None) -> list[str]:
+    """A `dbt` command line for this project with the venv's own dbt (parse, build ...).
+
+    Used outside Dagster (manifest preparation, tests, benchmarks); inside Dagster the dbt resource
+    is configured the same way (resources.py).
+    """
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+    return command
+
+
 def ensure_manifest() -> Path:
     if manifest_is_stale():
         env = dict(os.environ)
         env.setdefault("LER_WAREHOUSE_DIR", str(DBT_PROJECT_DIR / "target" / "parse-only"))
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-            ],
-            check=True,
-            env=env,
-            cwd=DBT_PROJECT_DIR,
-        )
+        subprocess.run(dbt_command("parse", "--quiet"), check=True, env=env, cwd=DBT_PROJECT_DIR)
     return MANIFEST

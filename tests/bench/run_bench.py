@@ -28,9 +28,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from dagster_project.dbt_manifest import dbt_command  # noqa: E402
 from dagster_project.landing.ingest import ingest_kind  # noqa: E402
 from dagster_project.publish import publish  # noqa: E402
-from dagster_project.resources import dbt_executable  # noqa: E402
 from dagster_project.settings import Settings  # noqa: E402
 
 KEY = "bench-key"
@@ -46,19 +46,13 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 def dbt_build(settings: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | settings.to_environ()
     subprocess.run(
-        [
-            dbt_executable(),
+        dbt_command(
             "build",
             "--quiet",
-            "--project-dir",
-            str(ROOT / "dbt"),
-            "--profiles-dir",
-            str(ROOT / "dbt"),
-            "--target-path",
-            str(settings.warehouse_dir / ".tmp" / "dbt-target"),
             "--vars",
             json.dumps(settings.dbt_vars()),
-        ],
+            target_path=settings.warehouse_dir / ".tmp" / "dbt-target",
+        ),
         env=env,
         check=True,
         cwd=ROOT / "dbt",

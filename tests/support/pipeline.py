@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.dbt_manifest import dbt_command
 from dagster_project.landing.ingest import ingest_kind
 from dagster_project.project_paths import DBT_PROJECT_DIR
-from dagster_project.resources import dbt_executable
 from dagster_project.settings import Settings
 
 TEST_KEY = "test-hash-key-for-the-suite"
@@ -52,18 +52,7 @@ def build_warehouse(landing: Path, warehouse: Path, **settings: object) -> Setti
     # a target folder of its own, so this build never rewrites the manifest Dagster loaded
     target = warehouse / ".dbt-target"
     proc = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--vars",
-            json.dumps(variables),
-        ],
+        dbt_command("build", "--vars", json.dumps(variables), target_path=target),
         env=env,
         capture_output=True,
         text=True,
