@@ -23,7 +23,7 @@ from dagster_project.landing.ingest import FileResult, ingest_kind
 from dagster_project.settings import Settings
 from tests import pesc_samples as pesc
 from tests.support.bad_files import csv_bytes, find_leaks, needles
-from tests.support.landing import TRANSCRIPT_COLUMNS, WAGE_COLUMNS, LandingBuilder, Person
+from tests.support.landing import TRANSCRIPT_COLUMNS, WAGE_COLUMNS, LandingBuilder, Person, wage_row
 from tests.support.pipeline import TEST_KEY, build_warehouse, query, rows_as_dicts
 
 DUPLICATE, QUARANTINED = "DUPLICATE", "QUARANTINED"
@@ -91,24 +91,6 @@ def report_path(root: Path, kind: str, file_name: str) -> Path:
 
 def key_of(p: Person) -> str:
     return person_key(TEST_KEY, p.ssn, p.last_name, p.first_name, p.birth_date)[0]
-
-
-def wage_row(p: Person, year: int, quarter: int, wages: str, employer: str = "1000000001", **kw: str) -> dict:
-    row = {
-        "ssn": p.ssn or "",
-        "last_name": p.last_name.upper(),
-        "first_name": p.first_name.upper(),
-        "employer_account": employer,
-        "employer_fein": "123456789",
-        "year": str(year),
-        "quarter": str(quarter),
-        "wages": wages,
-        "naics_code": "541511",
-        "county_fips": "12345",
-        "hours": "",
-    }
-    row.update(kw)
-    return row
 
 
 def write(path: Path, data: bytes, mtime: datetime | None = None) -> Path:

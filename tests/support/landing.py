@@ -277,21 +277,9 @@ class LandingBuilder:
         naics: str = "541511",
         **overrides: str,
     ) -> None:
-        row = {
-            "ssn": person.ssn or "",
-            "last_name": person.last_name.upper(),
-            "first_name": person.first_name.upper(),
-            "employer_account": employer,
-            "employer_fein": "123456789",
-            "year": str(year),
-            "quarter": str(quarter),
-            "wages": wages if isinstance(wages, str) else f"{wages:.2f}",
-            "naics_code": naics,
-            "county_fips": "12345",
-            "hours": "",
-        }
-        row.update(overrides)
-        self.files[("wages", file_name)].append(row)
+        self.files[("wages", file_name)].append(
+            wage_row(person, year, quarter, wages, employer=employer, naics=naics, **overrides)
+        )
 
     def raw_file(self, kind: str, file_name: str, content: bytes) -> Path:
         path = self.root / kind / file_name
@@ -310,6 +298,34 @@ class LandingBuilder:
         for (kind, name), rows in self.files.items():
             write_csv(self.root / kind / name, columns[kind], rows)
         return self.root
+
+
+def wage_row(
+    person: Person,
+    year: int,
+    quarter: int,
+    wages: float | str,
+    *,
+    employer: str = "1000000001",
+    naics: str = "541511",
+    **overrides: str,
+) -> dict:
+    """A UI Wage Extract row (LER_SPEC.md §2.3) with valid defaults; `wages` as text is kept verbatim."""
+    row = {
+        "ssn": person.ssn or "",
+        "last_name": person.last_name.upper(),
+        "first_name": person.first_name.upper(),
+        "employer_account": employer,
+        "employer_fein": "123456789",
+        "year": str(year),
+        "quarter": str(quarter),
+        "wages": wages if isinstance(wages, str) else f"{wages:.2f}",
+        "naics_code": naics,
+        "county_fips": "12345",
+        "hours": "",
+    }
+    row.update(overrides)
+    return row
 
 
 def csv_text(columns: list[str], rows: list[dict]) -> str:
