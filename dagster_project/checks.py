@@ -11,10 +11,8 @@ import json
 
 from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, asset_check
 
-from dagster_project.assets.ingest import lake_asset_key
+from dagster_project.assets.ingest import ingested_kinds, lake_asset_key
 from dagster_project.contract_checks import check_kind
-from dagster_project.landing.contracts import contracts
-from dagster_project.landing.discovery import KINDS
 from dagster_project.project_paths import WarehousePaths
 from dagster_project.resources import LerSettingsResource
 
@@ -56,5 +54,4 @@ def build_quarantine_check(kind: str) -> AssetChecksDefinition:
 
 
 def ingest_checks() -> list[AssetChecksDefinition]:
-    kinds = sorted({c.kind for c in contracts().values()}, key=KINDS.index)
-    return [b(kind) for kind in kinds for b in (build_contract_check, build_quarantine_check)]
+    return [b(kind) for kind in ingested_kinds() for b in (build_contract_check, build_quarantine_check)]

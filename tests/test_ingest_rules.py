@@ -22,7 +22,7 @@ from dagster_project.landing.discovery import discover
 from dagster_project.landing.ingest import FileResult, ingest_kind
 from dagster_project.settings import Settings
 from tests import pesc_samples as pesc
-from tests.support.bad_files import csv_bytes, find_leaks, needles
+from tests.support.bad_files import csv_bytes, find_leaks, needles, person_row
 from tests.support.landing import TRANSCRIPT_COLUMNS, WAGE_COLUMNS, LandingBuilder, Person, wage_row
 from tests.support.pipeline import TEST_KEY, build_warehouse, query, rows_as_dicts
 
@@ -414,29 +414,13 @@ class EncodingRun:
 
 
 def _transcript_rows(p: Person, student_id: str, **values: str) -> dict:
-    row = {
-        "provider_id": "P1",
+    defaults = {
         "student_id": student_id,
-        "ssn": p.ssn or "",
-        "first_name": p.first_name,
-        "last_name": p.last_name,
-        "birth_date": p.birth_date,
-        "sex": "F",
-        "race_ethnicity": "UNK",
-        "program_id": "BUS",
-        "cip_code": "52.0201",
-        "award_level": "1B",
-        "enrollment_start_date": "2022-01-10",
-        "enrollment_end_date": "",
-        "exit_reason": "",
         "credits_attempted": "3",
         "credits_earned": "3",
-        "award_date": "",
-        "award_title": "",
         "pell_recipient": "N",
     }
-    row.update(values)
-    return row
+    return person_row(p, TRANSCRIPT_COLUMNS, **(defaults | values))
 
 
 @pytest.fixture(scope="module")

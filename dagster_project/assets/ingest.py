@@ -49,6 +49,10 @@ def build_ingest_asset(kind: str) -> AssetsDefinition:
     return _ingest
 
 
+def ingested_kinds() -> list[str]:
+    """The source kinds that have layout contracts, in landing-zone order."""
+    return sorted({c.kind for c in contracts().values()}, key=KINDS.index)
+
+
 def ingest_assets() -> list[AssetsDefinition]:
-    kinds = sorted({c.kind for c in contracts().values()}, key=KINDS.index)
-    return [build_ingest_asset(kind) for kind in kinds]
+    return [build_ingest_asset(kind) for kind in ingested_kinds()]

@@ -115,6 +115,16 @@ class Person:
         return self.ssn.replace("-", "") if self.ssn else None
 
 
+def person_fields(person: Person) -> dict[str, str]:
+    """The identity columns of an education row (§2.1, §2.2)."""
+    return {
+        "ssn": person.ssn or "",
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": person.birth_date,
+    }
+
+
 @dataclass
 class LandingBuilder:
     """Accumulates rows, then `write()`s a landing zone under `root`."""
@@ -203,10 +213,7 @@ class LandingBuilder:
         row = {
             "provider_id": provider_id,
             "student_id": student_id or f"S{person.number:06d}",
-            "ssn": person.ssn or "",
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "birth_date": person.birth_date,
+            **person_fields(person),
             "sex": "F",
             "race_ethnicity": "UNK",
             "program_id": program_id,
@@ -242,10 +249,7 @@ class LandingBuilder:
         row = {
             "provider_id": provider_id,
             "learner_id": learner_id or f"L{person.number:06d}",
-            "ssn": person.ssn or "",
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "birth_date": person.birth_date,
+            **person_fields(person),
             "sex": "M",
             "race_ethnicity": "WHITE",
             "program_id": program_id,
