@@ -11,13 +11,7 @@ import pytest
 
 from dagster_project.landing.context import ProviderDirectory, ReadContext
 from dagster_project.landing.contracts import contract
-from dagster_project.landing.formats.openbadges import (
-    normalize_cip,
-    normalize_soc,
-    read_clr,
-    read_ob3,
-    split_name,
-)
+from dagster_project.landing.formats.openbadges import read_clr, read_ob3, split_name
 from dagster_project.landing.records import BOOKKEEPING, StructuralError
 from tests.badge_samples import (
     ISSUER,
@@ -482,15 +476,18 @@ def test_alignment_codes(tmp_path: Path) -> None:
     ("52.0201", "52.0201"), ("520201", "52.0201"), ("1.0105", "01.0105"), (" 52.0201 ", "52.0201"),
     ("52.02", "52.02"), (520201, "52.0201"), (None, None),
 ])
-def test_normalize_cip(raw, expected) -> None:
-    assert normalize_cip(raw) == expected
+def test_cip_alignment_is_normalized_else_kept_as_written(tmp_path: Path, raw, expected) -> None:
+    """codes.cip through the reader; a code that does not normalize is passed on for validation."""
+    ach = achievement(alignments=[] if raw is None else [alignment("CIP 2020", raw)])
+    assert one_ob3(tmp_path, ob3_credential(ach=ach))["cip_code"] == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ("15-1252", "15-1252"), ("15-1252.00", "15-1252"), ("151252", "15-1252"), ("Welders", "Welders"),
 ])
-def test_normalize_soc(raw: str, expected: str) -> None:
-    assert normalize_soc(raw) == expected
+def test_soc_alignment_is_normalized_else_kept_as_written(tmp_path: Path, raw: str, expected: str) -> None:
+    ach = achievement(alignments=[alignment("O*NET-SOC 2019", raw)])
+    assert one_ob3(tmp_path, ob3_credential(ach=ach))["soc_code"] == expected
 
 
 def test_achievement_name_falls_back_to_credential_name(tmp_path: Path) -> None:

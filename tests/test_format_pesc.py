@@ -333,6 +333,7 @@ def test_award_major_program_preferred_over_minor(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("written", "read_as"), [
     ("520201", "52.0201"), (" 52.0201 ", "52.0201"), ("52.02", "52.02"), ("5202", "5202"), ("999", "999"),
+    ("1.0105", "01.0105"),  # a dropped leading zero is restored (codes.cip), as in every reader
 ])
 def test_cip_normalization(tmp_path: Path, written: str, read_as: str) -> None:
     learner = one_award_learner(level="2.4", programs=[Program(written)])
@@ -371,17 +372,27 @@ def test_designator_is_the_last_resort_for_start(tmp_path: Path) -> None:
 
 
 def test_bad_values_pass_through_raw_for_validation(tmp_path: Path) -> None:
-    record = Record(school=SUN, awards=[Award(level="2.4", date="05/20/2022")], sessions=[
+    record = Record(school=SUN, awards=[Award(level="2.4", date="May 20, 2022")], sessions=[
         Session(begin="2020-08-24", end="2020-12-12", courses=[Course("3", "three")]),
         Session(begin="2021-02-30", end="2021-05-01", courses=[Course("3", "3")]),
     ])
     learner = Learner(birth="1990-13-01", records=[record])
     row = read_bytes(tmp_path, encode(transcript([learner], source=SUN)))[0]
-    assert row["award_date"] == "05/20/2022"
+    assert row["award_date"] == "May 20, 2022"
     assert row["birth_date"] == "1990-13-01"
     assert row["enrollment_start_date"] == "2021-02-30"  # not a calendar date: it wins, row is rejected
     assert row["enrollment_end_date"] == "2021-05-01"
     assert (row["credits_attempted"], row["credits_earned"]) == ("6", "three")
+
+
+def test_us_dates_are_written_iso_so_the_earliest_is_found(tmp_path: Path) -> None:
+    """codes.date_part: MM/DD/YYYY (which validation accepts) is compared as a date, not as text."""
+    record = Record(school=SUN, awards=[Award(level="2.4", date="05/20/2022")], sessions=[
+        Session(begin="09/01/2020", end="12/12/2020"), Session(begin="2020-01-15", end="5/1/2021"),
+    ])
+    row = read_bytes(tmp_path, encode(transcript([Learner(records=[record])], source=SUN)))[0]
+    assert row["award_date"] == "2022-05-20"
+    assert (row["enrollment_start_date"], row["enrollment_end_date"]) == ("2020-01-15", "2021-05-01")
 
 
 def test_sender_by_opeid(tmp_path: Path) -> None:

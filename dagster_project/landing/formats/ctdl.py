@@ -24,8 +24,9 @@ only extracts; the class is mapped to a `credential_level` in dbt. Mapping:
   `ceterms:occupationType` and `ceterms:industryType` (plus the `ceterms:naics` string list). A
   notation counts when its framework (URL or name) names the scheme and it normalizes (CIP
   `NN.NNNN`, SOC `NN-NNNN` from O*NET `NN-NNNN.NN`, NAICS 2-6 digits), or when, without such a
-  framework, it already has the scheme's unmistakable shape. A notation under a CIP/SOC/NAICS
-  framework that does not normalize is left out and counted in a file warning.
+  framework, it already has the scheme's unmistakable shape (`codes.py` holds the one normalizer
+  per system; six bare digits count only under a CIP or SOC framework). A notation under a
+  CIP/SOC/NAICS framework that does not normalize is left out and counted in a file warning.
 - `credential_status` = the last segment of `ceterms:credentialStatusType`'s `ceterms:targetNode`
   (`credentialStat:Active` -> `Active`), else its `ceterms:targetNodeName`.
 - `subject_webpage` = `ceterms:subjectWebpage` (a string or an `{"@id"}` object).
@@ -45,6 +46,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dagster_project.landing import codes
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.formats.jsonload import load_json
@@ -87,13 +89,8 @@ NOT_JSON_LD = "a CTDL file must hold a JSON-LD object, an @graph or a list of no
 
 LANGUAGE_PREFERENCE = ("en-us", "en")
 
-_CIP_LOOSE = re.compile(r"^(\d{1,2})\.?(\d{4})$")
-_CIP_SHAPE = re.compile(r"^\d{1,2}\.\d{4}$")
 _CIP_IN_URL = re.compile(r"(?<![\d.])(\d{2}\.\d{4})(?![\d.])")
-_SOC_LOOSE = re.compile(r"^(\d{2})-?(\d{4})(?:\.\d{2})?$")
-_SOC_SHAPE = re.compile(r"^\d{2}-\d{4}(?:\.\d{2})?$")
 _SOC_IN_URL = re.compile(r"(?<![\d-])(\d{2}-\d{4})(?:\.\d{2})?(?![\d-])")
-_NAICS = re.compile(r"^(?:\d{2,6}|\d{2}-\d{2})$")
 
 
 # --- JSON-LD plumbing -------------------------------------------------------------------------
@@ -281,39 +278,13 @@ def _owner(node: Mapping[str, Any], index: Mapping[str, dict]) -> tuple[str | No
 
 # --- codes --------------------------------------------------------------------------------------
 
-def normalize_cip(code: str, trusted: bool) -> str | None:
-    """`NN.NNNN`, restoring the leading zero spreadsheets drop; 6 bare digits only under a CIP framework."""
-    code = code.strip()
-    if not trusted and not _CIP_SHAPE.match(code):
-        return None
-    m = _CIP_LOOSE.match(code)
-    if not m or ("." not in code and len(code) != 6):
-        return None
-    return f"{m.group(1).zfill(2)}.{m.group(2)}"
-
-
-def normalize_soc(code: str, trusted: bool) -> str | None:
-    """SOC `NN-NNNN`; an O*NET-SOC code keeps its first 7 characters (its SOC detailed occupation)."""
-    code = code.strip()
-    if not trusted and not _SOC_SHAPE.match(code):
-        return None
-    m = _SOC_LOOSE.match(code)
-    return f"{m.group(1)}-{m.group(2)}" if m else None
-
-
-def normalize_naics(code: str, trusted: bool) -> str | None:
-    """NAICS sector to national industry: 2-6 digits (or a sector range such as `31-33`)."""
-    code = code.strip()
-    return code if _NAICS.match(code) else None
-
-
 @dataclass(frozen=True)
 class _Scheme:
     """One code scheme: the property holding its alignments, the words that name it, its normalizer."""
 
     prop: str
     names: re.Pattern[str]
-    normalize: Callable[[str, bool], str | None]
+    normalize: Callable[[str, bool], str | None]  # (notation, framework names the scheme)
     in_url: re.Pattern[str] | None
 
     def named_by(self, alignment: Mapping[str, Any]) -> bool:
@@ -325,20 +296,20 @@ class _Scheme:
 
 CIP = _Scheme("ceterms:instructionalProgramType",
               re.compile(r"\bcip(?:code)?\b|classification of instructional programs", re.I),
-              normalize_cip, _CIP_IN_URL)
+              codes.cip, _CIP_IN_URL)
 SOC = _Scheme("ceterms:occupationType",
               re.compile(r"\bsoc\b|\bo\*?net\b|onetcenter|onetonline|standard occupational classification",
                          re.I),
-              normalize_soc, _SOC_IN_URL)
+              codes.soc, _SOC_IN_URL)
 NAICS = _Scheme("ceterms:industryType",
                 re.compile(r"naics|north american industry classification", re.I),
-                normalize_naics, None)
+                lambda code, _trusted: codes.naics(code), None)
 
 
 def _alignment_codes(node: Mapping[str, Any], scheme: _Scheme, index: Mapping[str, dict]) -> tuple[
         list[str], int]:
     """(codes, notations dropped) of a scheme's alignment objects on the node."""
-    codes: list[str] = []
+    found: list[str] = []
     dropped = 0
     for alignment in _values(node, scheme.prop, index):
         if not isinstance(alignment, dict):
@@ -352,10 +323,10 @@ def _alignment_codes(node: Mapping[str, Any], scheme: _Scheme, index: Mapping[st
         else:
             code = None
         if code is not None:
-            codes.append(code)
+            found.append(code)
         elif trusted and notation is not None and notation.strip():
             dropped += 1
-    return codes, dropped
+    return found, dropped
 
 
 def _code_in_url(url: str | None, pattern: re.Pattern[str]) -> str | None:
@@ -366,9 +337,9 @@ def _code_in_url(url: str | None, pattern: re.Pattern[str]) -> str | None:
     return m.group(1) if m else None
 
 
-def _join(codes: list[str]) -> str | None:
+def _join(values: list[str]) -> str | None:
     """`;`-joined, first occurrence kept: the same code from two alignments is one code."""
-    unique = list(dict.fromkeys(codes))
+    unique = list(dict.fromkeys(values))
     return ";".join(unique) if unique else None
 
 
@@ -398,7 +369,7 @@ def credential_record(node: Mapping[str, Any], ctdl_class: str, index: Mapping[s
         text = _text(code)
         if text is None:
             continue
-        if (normalized := normalize_naics(text, True)) is not None:
+        if (normalized := codes.naics(text)) is not None:
             naics.append(normalized)
         elif text.strip():
             naics_dropped += 1

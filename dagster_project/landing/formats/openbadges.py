@@ -23,9 +23,10 @@ Mapping rules (values are passed as written; SQL validation types and judges the
 - source_credential_code (OB) / source_award_code (CLR): `achievement.achievementType` exactly as
   written; dbt owns the crosswalk to credential_level.
 - cip_code: `targetCode` of the first achievement alignment whose `targetFramework` contains "CIP"
-  (case-sensitive: "Principles" must not match); six digits "520201" and a dropped leading zero
-  "1.0105" are normalized to NN.NNNN. soc_code (OB): the first alignment whose framework contains
-  "SOC" or "O*NET", cut to NN-NNNN (O*NET "15-1252.00" -> "15-1252"). credential_ctid (OB): an
+  (case-sensitive: "Principles" must not match), normalized by `codes.cip` (six digits "520201" and
+  a dropped leading zero "1.0105" become NN.NNNN). soc_code (OB): the first alignment whose framework
+  contains "SOC" or "O*NET", normalized by `codes.soc` (O*NET "15-1252.00" -> "15-1252"). A code
+  that does not normalize is passed as written so validation rejects it. credential_ctid (OB): an
   alignment `targetCode` starting with "ce-", else a Credential Engine id at the end of a
   `targetUrl` (".../resources/ce-<uuid>", as CTDL alignments are usually written).
 - credential_name (OB) / award_title (CLR): `achievement.name`, else the credential's `name`.
@@ -33,8 +34,8 @@ Mapping rules (values are passed as written; SQL validation types and judges the
 - credential_date (OB) / award_date (CLR): `credentialSubject.activityEndDate`, else `validFrom`,
   else `issuanceDate`; date part. start_date (OB) / enrollment_start_date (CLR):
   `activityStartDate`, else the credential date. expires_on: `validUntil`, else `expirationDate`.
-  "Date part" means the first 10 characters when they form YYYY-MM-DD (the date as written, offsets
-  ignored); anything else is passed raw so validation rejects it.
+  "Date part" is `codes.date_part`: the YYYY-MM-DD of an ISO date or date-time (the date as written,
+  offsets ignored); anything else is passed raw so validation rejects it.
 - has_proof: "Y" when the credential (or, for CLR, its ClrCredential) has a non-empty `proof`.
 - transcript_type (CLR): always "CLR".
 
@@ -54,7 +55,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,6 +63,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dagster_project.landing import codes
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.formats.jsonload import load_json
@@ -92,10 +94,7 @@ CLR_COLUMNS = {
     "expires_on": "expires_on",
 }
 
-_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[Tt ]|$)")
 _HASH_SHAPE = re.compile(r"^(?:sha256|md5)\$", re.IGNORECASE)
-_CIP_DOTTED = re.compile(r"^\d{1,2}\.\d{4}$")
-_SOC_PREFIX = re.compile(r"^\d{2}-\d{4}")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _CTID_IN_URL = re.compile(rf"/(ce-{_UUID})/?$", re.IGNORECASE)
 # A type name safe to echo in a problem reason: letters only, optionally namespaced ("ext:Foo").
@@ -150,12 +149,9 @@ def _text(value: Any) -> str | None:
 
 
 def _date_part(value: Any) -> str | None:
-    """YYYY-MM-DD of an ISO date-time as written; anything else raw so validation rejects it."""
+    """YYYY-MM-DD of an ISO date-time as written (`codes.date_part`); else raw so validation rejects it."""
     text = _text(value)
-    if text is None:
-        return None
-    m = _DATE_PREFIX.match(text.strip())
-    return m.group(1) if m else text
+    return codes.date_part(text) or text
 
 
 def _has_proof(*holders: Mapping[str, Any]) -> str:
@@ -196,30 +192,12 @@ def _type_problem(obj: Mapping[str, Any]) -> Problem:
 # --------------------------------------------------------------------------- codes
 
 
-def normalize_cip(code: Any) -> str | None:
-    """NN.NNNN from the common ways senders write it ("520201", "1.0105"); else as written."""
-    text = _text(code)
-    if text is None:
-        return None
-    stripped = text.strip()
-    if stripped.isdigit() and len(stripped) == 6:
-        return f"{stripped[:2]}.{stripped[2:]}"
-    if _CIP_DOTTED.match(stripped):
-        return stripped.zfill(7)
-    return stripped or None
-
-
-def normalize_soc(code: Any) -> str | None:
-    """NN-NNNN: the SOC part of a SOC or O*NET-SOC code ("15-1252.00"); else as written."""
-    text = _text(code)
-    if text is None:
-        return None
-    stripped = text.strip()
-    if _SOC_PREFIX.match(stripped):
-        return stripped[:7]
-    if stripped.isdigit() and len(stripped) == 6:
-        return f"{stripped[:2]}-{stripped[2:]}"
-    return stripped or None
+def _code(value: Any, normalize: Callable[[str | None, bool], str | None]) -> str | None:
+    """An alignment code normalized (six bare digits allowed: the framework names the system), else
+    as written, trimmed, so validation rejects it."""
+    text = _text(value)
+    text = (text.strip() or None) if text is not None else None
+    return normalize(text, True) or text
 
 
 def _alignment_code(alignments: Iterable[Mapping[str, Any]], *frameworks: str) -> Any:
@@ -336,8 +314,8 @@ def credential_fields(credential: Mapping[str, Any]) -> dict[str, str | None]:
         end = _date_part(_present(credential.get("validFrom"), credential.get("issuanceDate")))
     start = _date_part(subject.get("activityStartDate"))
     return {
-        "cip_code": normalize_cip(_alignment_code(alignments, "CIP")),
-        "soc_code": normalize_soc(_alignment_code(alignments, "SOC", "O*NET")),
+        "cip_code": _code(_alignment_code(alignments, "CIP"), codes.cip),
+        "soc_code": _code(_alignment_code(alignments, "SOC", "O*NET"), codes.soc),
         "credential_ctid": _ctid(alignments),
         "achievement_type": _text(achievement.get("achievementType")),
         "title": _text(_present(achievement.get("name"), credential.get("name"))),

@@ -29,10 +29,11 @@ Mapping rules:
   latest `SessionEndDate` of the record's `AcademicSessionDetail`s; else the earliest
   `CourseBeginDate` / latest `CourseEndDate` of its courses; start only, as a last resort: the earliest
   `SessionDesignator` (PESC's required `CCYY-MM` of the month a session begins) as `CCYY-MM-01`.
-- Dates: an XML Schema date or dateTime (`2020-05-04`, `2020-05-04Z`, `2020-05-04T00:00:00-05:00`)
-  keeps its `YYYY-MM-DD` part; anything else is passed through raw. When a minimum or maximum is taken
-  and any candidate is not a valid date, that raw value is returned instead, so the row is rejected
-  for a bad date rather than given a spell computed from the values that happened to parse.
+- Dates (`codes.date_part`): an XML Schema date or dateTime (`2020-05-04`, `2020-05-04Z`,
+  `2020-05-04T00:00:00-05:00`) keeps its `YYYY-MM-DD` part and a US `MM/DD/YYYY` date is written
+  `YYYY-MM-DD`; anything else is passed through raw. When a minimum or maximum is taken and any
+  candidate is not a valid date, that raw value is returned instead, so the row is rejected for a
+  bad date rather than given a spell computed from the values that happened to parse.
 - credits_attempted / credits_earned, each on its own: `GPA/CreditHoursAttempted` /
   `GPA/CreditHoursEarned` of a record-level `AcademicSummary` (preferring AcademicSummaryType
   `SenderOnly`, then `All`, then any, in file order), as written; else the sum of the courses'
@@ -42,8 +43,9 @@ Mapping rules:
   the crosswalk lives in dbt). award_date: `AcademicAwardDate`. award_title: `AcademicAwardTitle`.
 - cip_code: the award's `AcademicAwardProgram/ProgramCIPCode` (the first of the Major or untyped
   programs, else of any program); if the award has none, the record's `AcademicProgram/ProgramCIPCode`
-  when exactly one distinct code is found there (sessions and summaries included). Six digits
-  `520201` become `52.0201`; any other text is kept as written (trimmed) so validation rejects it.
+  when exactly one distinct code is found there (sessions and summaries included). `codes.cip`
+  normalizes it (`520201` -> `52.0201`, a dropped leading zero `1.0105` -> `01.0105`); any other text
+  is kept as written (trimmed) so validation rejects it.
 - _line: the 1-based ordinal of the output record in the file.
 """
 
@@ -54,7 +56,6 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
@@ -64,6 +65,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from dagster_project.landing import codes
 from dagster_project.landing.context import ProviderDirectory, ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.records import BatchBuilder, StructuralError
@@ -76,12 +78,8 @@ ENCODING_MESSAGE = "unreadable encoding: the XML declaration names an encoding o
 NO_CODE_REASON = "sender has no FICE or OPEID, so it cannot be matched to providers.csv"
 UNKNOWN_SENDER_REASON = "sender FICE/OPEID is not in providers.csv"
 
-# xs:date / xs:dateTime, optionally with a time zone: the date part is the value.
-_XS_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DESIGNATOR = re.compile(r"\d{4}-\d{2}")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_CIP_DIGITS = re.compile(r"[0-9]{6}")
 _DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _DOCUMENTED_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "us-ascii", "ascii"}
 _GENDERS = {"male": "M", "female": "F"}
@@ -379,7 +377,7 @@ def _program_cips(programs: Iterable[Element]) -> list[str]:
     main: list[str] = []
     other: list[str] = []
     for program in programs:
-        cip = normalize_cip(_find_text(program, "ProgramCIPCode"))
+        cip = cip_text(_find_text(program, "ProgramCIPCode"))
         if cip is None:
             continue
         bucket = main if _find_text(program, "AcademicProgramType") in _MAIN_PROGRAM_TYPES else other
@@ -396,22 +394,15 @@ def _single_cip(programs: list[Element]) -> str | None:
 # -- value helpers ---------------------------------------------------------------------------------
 
 
-def normalize_cip(value: str | None) -> str | None:
-    """`520201` -> `52.0201` (senders drop the dot); anything else stays as written, trimmed."""
-    if value is None:
-        return None
-    value = value.strip()
-    if _CIP_DIGITS.fullmatch(value):
-        return f"{value[:2]}.{value[2:]}"
-    return value or None
+def cip_text(value: str | None) -> str | None:
+    """A trimmed `ProgramCIPCode` normalized (`codes.cip`, six bare digits allowed: the element is a
+    CIP), else as written, so validation rejects it."""
+    return codes.cip(value, bare_digits=True) or value
 
 
 def date_text(value: str | None) -> str | None:
-    """The `YYYY-MM-DD` part of an xs:date / xs:dateTime; other text is returned unchanged."""
-    if value is None:
-        return None
-    match = _XS_DATE.fullmatch(value)
-    return match.group(1) if match else value
+    """`YYYY-MM-DD` of a date or date-time (`codes.date_part`); other text is returned unchanged."""
+    return codes.date_part(value) or value
 
 
 def designator_date(value: str | None) -> str | None:
@@ -421,21 +412,11 @@ def designator_date(value: str | None) -> str | None:
     return f"{value}-01" if _DESIGNATOR.fullmatch(value) else value
 
 
-def is_iso_date(text: str) -> bool:
-    if not _ISO_DATE.fullmatch(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _extreme(values: Iterable[str | None], pick_latest: bool) -> str | None:
     """Min or max of dates; the first invalid value wins so the row fails validation visibly."""
     dates = [date_text(v) for v in values if v is not None]
     for text in dates:
-        if text is not None and not is_iso_date(text):
+        if text is not None and not codes.is_date(text):
             return text
     valid = [d for d in dates if d is not None]
     if not valid:
