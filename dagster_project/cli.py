@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dagster_project.landing.registry import Registry, load_registry
 from dagster_project.settings import SETTINGS, Settings, SettingsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -37,7 +38,7 @@ def _setting_flags(parser: argparse.ArgumentParser) -> None:
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry: Registry) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ler", description="State LER data warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     validate.add_argument(
         "--kind",
-        choices=["transcripts", "noncredit", "wages", "reference"],
+        choices=registry.kinds,
         help="source kind (default: the name of the file's folder)",
     )
     validate.add_argument(
@@ -131,8 +132,8 @@ def _print_outputs(settings: Settings) -> None:
     print(f"  quarantine reports:           {paths.quarantine}/")
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from dagster_project.landing.discovery import KINDS, classify
+def cmd_validate(args: argparse.Namespace, registry: Registry) -> int:
+    from dagster_project.landing.contracts import REFERENCE_KIND
     from dagster_project.landing.ingest import QUARANTINED, ingest_kind
 
     path: Path = args.file.resolve()
@@ -140,21 +141,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ler validate: {path} is not a file", file=sys.stderr)
         return EXIT_USAGE
     kind = args.kind or path.parent.name
-    if kind not in KINDS:
+    if kind not in registry.kinds:
         print("ler validate: cannot tell the kind from the folder name; pass --kind", file=sys.stderr)
         return EXIT_USAGE
     reference = args.reference
     if reference is None and os.environ.get("LER_LANDING_DIR"):
-        reference = Path(os.environ["LER_LANDING_DIR"]) / "reference"
-    layout, _ = classify(kind, path)
+        reference = Path(os.environ["LER_LANDING_DIR"]) / REFERENCE_KIND
+    layout = registry.classify(kind, path)
 
     with tempfile.TemporaryDirectory(prefix="ler-validate-") as tmp:
         landing, warehouse = Path(tmp) / "landing", Path(tmp) / "warehouse"
         (landing / kind).mkdir(parents=True)
         (landing / kind / path.name).symlink_to(path)
-        has_reference = kind == "reference" or (reference is not None and reference.is_dir())
-        if kind != "reference" and has_reference:
-            shutil.copytree(reference, landing / "reference", symlinks=True)
+        has_reference = kind == REFERENCE_KIND or (reference is not None and reference.is_dir())
+        if kind != REFERENCE_KIND and has_reference:
+            shutil.copytree(reference, landing / REFERENCE_KIND, symlinks=True)
         env = {k: v for k, v in os.environ.items() if k.startswith("LER_") and k != "LER_HASH_KEY"}
         settings = Settings.load(
             {"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": secrets.token_hex(32)},
@@ -162,13 +163,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             sample=False,
         )
         quiet = lambda _msg: None  # noqa: E731 - the report below says it all
-        if kind != "reference":
-            ingest_kind("reference", settings, warn=quiet)
-        report = ingest_kind(kind, settings, warn=quiet, check_references=has_reference)
+        if kind != REFERENCE_KIND:
+            ingest_kind(REFERENCE_KIND, settings, warn=quiet, registry=registry)
+        report = ingest_kind(kind, settings, warn=quiet, check_references=has_reference, registry=registry)
         result = next(r for r in report.files if r.file.name == path.name)
         rejects = _rejected_rows(warehouse, kind)
 
-    print(f"{path.name}: {result.status} ({layout or 'unsupported type'})")
+    print(f"{path.name}: {result.status} ({layout.layout if layout else 'unsupported type'})")
     c = result.counts
     print(
         f"  rows read {c.rows_read}, would load {c.rows_loaded}, rejected {c.rows_rejected}, "
@@ -201,11 +202,13 @@ def _rejected_rows(warehouse: Path, kind: str) -> list[tuple[int, str]]:
         con.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, *, registry: Registry | None = None) -> int:
+    """Run one command; `registry` is the set of layouts (default: the project's contracts)."""
+    registry = registry or load_registry()
+    args = build_parser(registry).parse_args(argv)
     if args.command == "run":
         return cmd_run(args)
-    return cmd_validate(args)
+    return cmd_validate(args, registry)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.landing.contracts import Contract, contracts
+from dagster_project.landing.contracts import Contract
+from dagster_project.landing.registry import load_registry
 from dagster_project.sqlutil import ident, lit, path_lit
 
 CHUNK_ROWS = 500_000
@@ -112,7 +113,7 @@ def check_kind(kind: str, lake_dir: Path) -> ContractReport:
     skipped: list[str] = []
     rows_checked = 0
     con = duckdb.connect()
-    for c in (c for c in contracts().values() if c.kind == kind):
+    for c in load_registry().of_kind(kind):
         folder = lake_dir / c.table
         files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
         if not files:

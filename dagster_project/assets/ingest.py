@@ -1,17 +1,16 @@
-"""Ingestion assets, one per source kind, all built by one factory from the layout contracts.
+"""Ingestion assets, one per source kind, all built by one factory from the layout registry.
 
 Each asset reads every file of its landing-zone folder (`ingest.py` does the work) and writes the
-PII-free lake that dbt's sources read. Their metadata carries counts only, never row values.
+PII-free lake that dbt's sources read; the kinds and each asset's description come from the layouts'
+contracts (`landing/registry.py`). Their metadata carries counts only, never row values.
 """
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
-from dagster_project.landing.contracts import contracts
-from dagster_project.landing.discovery import KINDS
+from dagster_project.landing.contracts import REFERENCE_KIND
 from dagster_project.landing.ingest import ingest_kind
+from dagster_project.landing.registry import load_registry
 from dagster_project.resources import LerSettingsResource
-
-REFERENCE_KEY = AssetKey(["lake", "reference"])
 
 
 def lake_asset_key(kind: str) -> AssetKey:
@@ -19,18 +18,15 @@ def lake_asset_key(kind: str) -> AssetKey:
 
 
 def _description(kind: str) -> str:
-    layouts = [c for c in contracts().values() if c.kind == kind]
-    lines = [
-        f"Ingests landing/{kind}/ into the PII-free lake (tables: "
-        f"{', '.join(sorted({c.table for c in layouts}))})."
-    ]
-    lines += [f"- {c.layout} ({c.files}): {c.description}" for c in layouts]
+    registry = load_registry()
+    lines = [f"Ingests landing/{kind}/ into the PII-free lake (tables: {', '.join(registry.tables(kind))})."]
+    lines += [f"- {c.layout} ({', '.join(c.patterns)}): {c.description}" for c in registry.of_kind(kind)]
     return "\n".join(lines)
 
 
 def build_ingest_asset(kind: str) -> AssetsDefinition:
     """The ingestion asset of one kind; every kind but `reference` is validated against it."""
-    deps = [] if kind == "reference" else [REFERENCE_KEY]
+    deps = [] if kind == REFERENCE_KIND else [lake_asset_key(REFERENCE_KIND)]
 
     @asset(
         key=lake_asset_key(kind),
@@ -51,7 +47,7 @@ def build_ingest_asset(kind: str) -> AssetsDefinition:
 
 def ingested_kinds() -> list[str]:
     """The source kinds that have layout contracts, in landing-zone order."""
-    return sorted({c.kind for c in contracts().values()}, key=KINDS.index)
+    return list(load_registry().kinds)
 
 
 def ingest_assets() -> list[AssetsDefinition]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,23 +28,26 @@ class ProviderDirectory:
     by_fice: Mapping[str, str] = field(default_factory=dict)
     by_opeid: Mapping[str, str] = field(default_factory=dict)
     by_badge_issuer: Mapping[str, str] = field(default_factory=dict)
-    provider_ids: frozenset[str] = frozenset()
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, str | None]]) -> ProviderDirectory:
-        fice, opeid, issuer, ids = {}, {}, {}, set()
+        fice, opeid, issuer = {}, {}, {}
         for row in rows:
             pid = row.get("provider_id")
             if not pid:
                 continue
-            ids.add(pid)
             if (f := cls.fice_key(row.get("fice"))) is not None:
                 fice[f] = pid
             if (o := cls.opeid_key(row.get("opeid"))) is not None:
                 opeid[o] = pid
             if row.get("badge_issuer_id"):
                 issuer[str(row["badge_issuer_id"]).strip()] = pid
-        return cls(fice, opeid, issuer, frozenset(ids))
+        return cls(fice, opeid, issuer)
+
+    def fingerprint(self) -> str:
+        """A digest of every lookup, so a cached file is judged again when the directory changes."""
+        maps = (self.by_fice, self.by_opeid, self.by_badge_issuer)
+        return hashlib.sha256(json.dumps([sorted(m.items()) for m in maps]).encode()).hexdigest()
 
     @staticmethod
     def fice_key(code: str | None) -> str | None:
@@ -70,7 +75,11 @@ class ProviderDirectory:
 
 @dataclass
 class ReadContext:
-    """Passed to every reader. Readers append file-level notes to `warnings` (never row values)."""
+    """Passed to every reader. Readers append file-level notes to `warnings` (never row values).
+
+    A contract lists in `depends_on` the other fields its reader reads; the file cache keys a cached
+    file on exactly those (a test watches each reader's reads).
+    """
 
     providers: ProviderDirectory = field(default_factory=ProviderDirectory)
     icesa_layout: Path | None = None

@@ -1,20 +1,36 @@
 """File contracts: Great Expectations suites kept as JSON in `data_contracts/`, one per layout.
 
-A suite is the single statement of a layout's rules. Its expectations (not null, in set, regex,
-between) are standard GX; its `meta.ler` block adds what GX has no words for: the layout's columns
-with their types and PII flags, the natural key, reference-file lookups and how a learner is
-identified. Ingestion compiles the suite to DuckDB SQL (`validate.py`) so millions of rows are judged
-in one pass; the blocking asset check runs the same suite through GX itself (`checks.py`).
+A suite is the single statement of a layout's rules and facts. Its expectations (not null, in set,
+regex, between) are standard GX; its `meta.ler` block adds what GX has no words for: the layout's
+columns with their types and PII flags, the natural key, reference-file lookups, how a learner is
+identified, and the layout's place in the landing zone (folder, accepted files, reader, whether large
+files are cached, what the reader depends on, load order, roster role), from which `registry.py`
+derives discovery, dispatch, the file cache and the docs. Ingestion compiles the suite to DuckDB SQL
+(`validate.py`) so millions of rows are judged in one pass; the blocking asset check runs the same
+suite through GX itself (`checks.py`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 
+from dagster_project.landing.context import ReadContext
 from dagster_project.project_paths import CONTRACTS_DIR
+
+# The landing zone's folders, in processing order (docs/submission_manual.md §1).
+KINDS = ("reference", "transcripts", "noncredit", "wages")
+REFERENCE_KIND = "reference"
+# What a layout's rows may depend on besides the file itself: a field of the reader's ReadContext,
+# or "rosters", the roster-source files of the same landing zone (hashed Open Badges identities).
+ROSTERS = "rosters"
+READ_CONTEXT_INPUTS = tuple(f.name for f in fields(ReadContext) if f.name != "warnings")
+DEPENDENCIES = (*READ_CONTEXT_INPUTS, ROSTERS)
+# "source": the layout's learners (SSNs, local ids) form its provider's roster, against which other
+# layouts' hashed identities and roster ids are matched.
+ROSTER_ROLES = (None, "source")
 
 # SQL type of each contract column type, as written to the lake.
 SQL_TYPES = {
@@ -75,6 +91,32 @@ class Expectation:
         return self.kwargs.get("column")
 
 
+class ContractError(ValueError):
+    """A contract file is broken: an operator's or developer's error, named with file and key."""
+
+
+@dataclass(frozen=True)
+class FileMatch:
+    """Which files of the layout's folder it reads: by suffix, and by name prefix when given."""
+
+    suffixes: tuple[str, ...]
+    name_prefix: str | None = None
+
+    def matches(self, name: str) -> bool:
+        lower = name.lower()
+        return lower.endswith(self.suffixes) and lower.startswith(self.name_prefix or "")
+
+    def overlaps(self, other: FileMatch) -> bool:
+        """Whether some file name would match both (so a folder could not tell them apart)."""
+        if not set(self.suffixes) & set(other.suffixes):
+            return False
+        a, b = self.name_prefix or "", other.name_prefix or ""
+        return a.startswith(b) or b.startswith(a)
+
+    def patterns(self) -> list[str]:
+        return [f"{self.name_prefix or ''}*{suffix}" for suffix in self.suffixes]
+
+
 @dataclass(frozen=True)
 class Contract:
     layout: str
@@ -82,7 +124,13 @@ class Contract:
     file_format: str
     table: str
     description: str
-    files: str | None
+    files: FileMatch
+    reader: str  # "module:function", resolved by readers.reader_for
+    fast_reader: str | None  # optional bulk loader tried first (readers.fast_reader_for)
+    cacheable: bool
+    depends_on: tuple[str, ...]
+    load_order: int
+    roster_role: str | None
     columns: tuple[Column, ...]
     natural_key: tuple[str, ...]
     references: tuple[Reference, ...]
@@ -109,10 +157,58 @@ class Contract:
                 return c
         raise KeyError(f"{self.layout} has no column {name}")
 
+    @property
+    def patterns(self) -> list[str]:
+        """The accepted files as the docs write them: `reference/providers*.csv`."""
+        return [f"{self.kind}/{p}" for p in self.files.patterns()]
+
+    @property
+    def reader_inputs(self) -> tuple[str, ...]:
+        """The ReadContext fields the reader reads (so the file cache keys on them)."""
+        return tuple(d for d in self.depends_on if d in READ_CONTEXT_INPUTS)
+
+
+def _file_match(where: str, spec: object) -> FileMatch:
+    if not isinstance(spec, dict) or set(spec) - {"suffixes", "name_prefix"}:
+        raise ContractError(f"{where}: 'files' must be an object with 'suffixes' (and 'name_prefix')")
+    suffixes = spec.get("suffixes")
+    if not (isinstance(suffixes, list) and suffixes and all(
+            isinstance(x, str) and x.startswith(".") and x == x.lower() and len(x) > 1 for x in suffixes)):
+        raise ContractError(f"{where}: files.suffixes must be a non-empty list like [\".csv\"] (lower case)")
+    prefix = spec.get("name_prefix")
+    if prefix is not None and not (isinstance(prefix, str) and prefix and prefix == prefix.lower()):
+        raise ContractError(f"{where}: files.name_prefix must be a non-empty lower-case string")
+    return FileMatch(tuple(suffixes), prefix)
+
+
+def _check_facts(where: str, ler: dict) -> None:
+    """The landing-zone facts of a layout are complete and consistent (registry.py relies on them)."""
+    if ler.get("kind") not in KINDS:
+        raise ContractError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    for key in ("reader", "fast_reader"):
+        name = ler.get(key)
+        if (key == "reader" or name is not None) and not (
+                isinstance(name, str) and name.count(":") == 1 and all(name.split(":"))):
+            raise ContractError(f"{where}: {key} must be a dotted 'package.module:function' name")
+    if not isinstance(ler.get("cacheable"), bool):
+        raise ContractError(f"{where}: cacheable must be true or false")
+    depends = ler.get("depends_on")
+    if not isinstance(depends, list) or set(depends) - set(DEPENDENCIES):
+        raise ContractError(f"{where}: depends_on must be a list of {', '.join(DEPENDENCIES)}")
+    if ROSTERS in depends and ler["cacheable"]:
+        raise ContractError(f"{where}: a layout that depends on rosters (other files) cannot be cacheable")
+    order = ler.get("load_order")
+    if not (isinstance(order, int) and not isinstance(order, bool) and order >= 1):
+        raise ContractError(f"{where}: load_order must be a whole number of at least 1")
+    if ler.get("roster_role") not in ROSTER_ROLES:
+        raise ContractError(f"{where}: roster_role must be null or \"source\"")
+
 
 def load_contract(path: Path) -> Contract:
     doc = json.loads(path.read_text(encoding="utf-8"))
     ler = doc["meta"]["ler"]
+    where = f"{path.name}: meta.ler"
+    _check_facts(where, ler)
     identity = ler.get("identity")
     return Contract(
         layout=ler["layout"],
@@ -120,7 +216,13 @@ def load_contract(path: Path) -> Contract:
         file_format=ler["file_format"],
         table=ler["table"],
         description=ler["description"],
-        files=ler.get("files"),
+        files=_file_match(where, ler.get("files")),
+        reader=ler["reader"],
+        fast_reader=ler.get("fast_reader"),
+        cacheable=ler["cacheable"],
+        depends_on=tuple(ler["depends_on"]),
+        load_order=ler["load_order"],
+        roster_role=ler.get("roster_role"),
         columns=tuple(
             Column(c["name"], c["type"], bool(c["required"]), bool(c["pii"])) for c in ler["columns"]
         ),
@@ -141,17 +243,21 @@ def load_contract(path: Path) -> Contract:
 
 @cache
 def contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
-    """Every layout contract, by layout name."""
-    found = {}
+    """Every layout contract of a contracts folder, by layout name."""
+    found: dict[str, Contract] = {}
     for path in sorted(directory.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         if "ler" in doc.get("meta", {}):
             contract = load_contract(path)
+            if contract.layout in found:
+                raise ContractError(f"{path.name}: layout {contract.layout!r} is also defined in "
+                                    f"{found[contract.layout].path.name}")
             found[contract.layout] = contract
     return found
 
 
 def contract(layout: str) -> Contract:
+    """A layout of the project's own contracts folder."""
     return contracts()[layout]
 
 
@@ -167,35 +273,3 @@ BOOKKEEPING_LAKE_COLUMNS = (
     ("line_number", "BIGINT"),
     ("source_format", "VARCHAR"),
 )
-
-
-@cache
-def lake_schema(table: str) -> tuple[tuple[str, str], ...]:
-    """The typed, PII-free columns of a lake table: the union of its layouts' non-PII columns.
-
-    Bookkeeping first, then identity (when any layout of the table identifies learners), then the
-    layout columns in first-seen order. Every Parquet file of a table has exactly these columns,
-    so dbt sources never see schema drift between formats.
-    """
-    cols: dict[str, str] = {}
-    has_identity = False
-    for c in contracts().values():
-        if c.table != table:
-            continue
-        has_identity = has_identity or c.identity is not None
-        for col in c.columns:
-            if col.pii:
-                continue
-            prior = cols.setdefault(col.name, col.sql_type)
-            if prior != col.sql_type:
-                raise ValueError(
-                    f"column {table}.{col.name} typed {prior} and {col.sql_type} in different layouts"
-                )
-    if not cols:
-        raise KeyError(f"no layout writes lake table {table!r}")
-    head = list(BOOKKEEPING_LAKE_COLUMNS) + (list(IDENTITY_LAKE_COLUMNS) if has_identity else [])
-    return tuple(head + list(cols.items()))
-
-
-def lake_tables() -> list[str]:
-    return sorted({c.table for c in contracts().values()})

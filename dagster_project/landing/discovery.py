@@ -1,8 +1,8 @@
-"""Find the files of the landing zone and put them on one timeline (LER_SPEC.md §1).
+"""Find the files of the landing zone and put them on one timeline (docs/submission_manual.md §1).
 
 A file's time is the `_YYYYMMDD` stamp just before its extension (that date, 00:00 UTC), else its
 modification time (UTC); ties go by file name. Later files win for the same natural key, so this
-order decides which amendment stands.
+order decides which amendment stands. Which layout a file is comes from the registry (`registry.py`).
 """
 
 from __future__ import annotations
@@ -14,21 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-KINDS = ("reference", "transcripts", "noncredit", "wages")
+from dagster_project.landing.contracts import KINDS
+from dagster_project.landing.registry import Registry, load_registry
 
-# (kind, suffix) -> (layout, file_format); reference CSVs are chosen by name prefix below.
-_BY_SUFFIX = {
-    ("transcripts", ".csv"): ("transcript_csv", "csv"),
-    ("transcripts", ".xml"): ("pesc_xml", "pesc_xml"),
-    ("transcripts", ".json"): ("clr_json", "clr_json"),
-    ("noncredit", ".csv"): ("noncredit_csv", "csv"),
-    ("noncredit", ".json"): ("ob3_json", "ob3_json"),
-    ("wages", ".csv"): ("wage_csv", "csv"),
-    ("wages", ".txt"): ("icesa", "icesa"),
-    ("wages", ".dat"): ("icesa", "icesa"),
-    ("reference", ".json"): ("ctdl_json", "ctdl_json"),
-}
-_REFERENCE_CSV = ("in_demand_occupations", "providers", "programs")
 _STAMP = re.compile(r"_(\d{8})\.[^.]+$")
 # Names of files still being written by an upload; they are left for the next run.
 _IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
@@ -43,37 +31,20 @@ class LandedFile:
     received_at: datetime
     seq: int
     sha256: str
+    rejection: str | None = None  # why the folder does not accept the file (layout None)
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    @property
-    def rejection(self) -> str | None:
-        if self.layout is None:
-            return f"not an accepted file type for {self.kind}/ ({_accepted(self.kind)})"
-        return None
 
-
-def _accepted(kind: str) -> str:
-    if kind == "reference":
-        return "providers.csv, programs.csv, in_demand_occupations.csv, *.json CTDL"
-    return ", ".join(f"*{s}" for (k, s) in _BY_SUFFIX if k == kind)
-
-
-def classify(kind: str, path: Path) -> tuple[str | None, str]:
-    """(layout, file_format) of a file in a kind folder; layout None when not accepted there."""
-    suffix = path.suffix.lower()
-    if kind == "reference" and suffix == ".csv":
-        stem = path.name.lower()
-        for name in _REFERENCE_CSV:
-            if stem.startswith(name):
-                return name, "csv"
-        return None, "csv"
-    found = _BY_SUFFIX.get((kind, suffix))
+def classify(kind: str, path: Path, registry: Registry | None = None) -> tuple[str | None, str]:
+    """(layout, file_format) of a file in a kind folder; layout None when not accepted there (the
+    file_format is then the file's suffix, for the manifest)."""
+    found = (registry or load_registry()).classify(kind, path)
     if found is None:
-        return None, suffix.lstrip(".") or "unknown"
-    return found
+        return None, path.suffix.lower().lstrip(".") or "unknown"
+    return found.layout, found.file_format
 
 
 def file_time(path: Path) -> datetime:
@@ -113,19 +84,23 @@ def iter_submissions(landing_dir: Path) -> Iterator[tuple[str, Path]]:
                     yield kind, path
 
 
-def discover(landing_dir: Path, kinds: tuple[str, ...] = KINDS) -> list[LandedFile]:
+def discover(
+    landing_dir: Path, kinds: tuple[str, ...] = KINDS, registry: Registry | None = None
+) -> list[LandedFile]:
     """All submission files of the given kinds, in timeline order (seq is the position on it).
 
     The sequence is computed over every kind, so `seq` is the same whichever kind is asked for.
     """
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing zone {landing_dir} does not exist")
+    registry = registry or load_registry()
     entries = [(file_time(path), path.name, kind, path) for kind, path in iter_submissions(landing_dir)]
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     files = []
     for seq, (when, _name, kind, path) in enumerate(entries, start=1):
         if kind not in kinds:
             continue
-        layout, fmt = classify(kind, path)
-        files.append(LandedFile(path, kind, layout, fmt, when, seq, sha256_of(path)))
+        layout, fmt = classify(kind, path, registry)
+        rejection = None if layout else f"not an accepted file type for {kind}/ ({registry.accepted(kind)})"
+        files.append(LandedFile(path, kind, layout, fmt, when, seq, sha256_of(path), rejection))
     return files

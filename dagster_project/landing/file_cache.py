@@ -3,10 +3,12 @@
 Each run rebuilds the lake from the whole landing zone (so amendments, deletions and re-ordering are
 always right), but a 3-million-row quarterly wage file that has not changed gives the same rows every
 night. Its judged rows and rejects are kept under `lake/_cache/<kind>/<key>/`, where the key covers
-everything the result depends on: the file's SHA-256, its layout and contract, the ingestion code,
-the person-key secret (as an HMAC fingerprint, never the secret), the field-length limit, the ICESA
-layout, and for layouts checked against the reference files, those files' effective content. Change
-any of them and the file is judged again.
+everything the result depends on: the file's SHA-256, its layout and contract, the ingestion code and
+the layout's reader, the person-key secret (as an HMAC fingerprint, never the secret), the
+field-length limit, for layouts checked against the reference files those files' effective content,
+and every ReadContext field the layout's contract says its reader reads (`depends_on`: the provider
+directory, `LER_ICESA_LAYOUT`'s content, `LER_MAX_JSON_DEPTH`, the run date). Change any of them and
+the file is judged again. Layouts whose rows depend on other files (`rosters`) are never cached.
 
 Entries not used by a run are deleted at its end, so the cache never outgrows the landing zone.
 """
@@ -21,6 +23,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from dagster_project.landing.context import ReadContext
+from dagster_project.landing.contracts import Contract
+from dagster_project.landing.registry import Registry
 from dagster_project.landing.validate import Counts
 
 CACHE_VERSION = "1"
@@ -30,19 +35,31 @@ META = "meta.json"
 
 
 @cache
-def code_version() -> str:
-    """Digest of the code and contracts that decide a file's judged rows."""
+def code_version(registry: Registry) -> str:
+    """Digest of the code, contracts and readers that decide a file's judged rows."""
     from dagster_project import identity, sqlutil
     from dagster_project.landing import validate
-    from dagster_project.project_paths import CONTRACTS_DIR
 
     digest = hashlib.sha256(CACHE_VERSION.encode())
     sources = sorted(Path(validate.__file__).parent.rglob("*.py"))
-    sources += [Path(identity.__file__), Path(sqlutil.__file__)] + sorted(CONTRACTS_DIR.glob("*.json"))
+    sources += [Path(identity.__file__), Path(sqlutil.__file__)] + registry.source_files()
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def reader_inputs(c: Contract, ctx: ReadContext) -> list[str]:
+    """`name=fingerprint` of every ReadContext field the layout's reader reads (its `depends_on`)."""
+    return [f"{name}={_fingerprint(getattr(ctx, name))}" for name in c.reader_inputs]
+
+
+def _fingerprint(value: object) -> str:
+    """A file by its content, a value that can fingerprint itself by that, anything else by repr."""
+    if isinstance(value, Path):
+        return hashlib.sha256(value.read_bytes()).hexdigest()
+    fingerprint = getattr(value, "fingerprint", None)
+    return fingerprint() if callable(fingerprint) else repr(value)
 
 
 @dataclass(frozen=True)
@@ -63,14 +80,14 @@ class CachedFile:
 
 
 class FileCache:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, registry: Registry) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.used: set[str] = set()
+        self.version = code_version(registry)
 
-    @staticmethod
-    def key(*parts: str) -> str:
-        return hashlib.sha256("\x1f".join([code_version(), *parts]).encode()).hexdigest()
+    def key(self, *parts: str) -> str:
+        return hashlib.sha256("\x1f".join([self.version, *parts]).encode()).hexdigest()
 
     def get(self, key: str) -> CachedFile | None:
         directory = self.root / key

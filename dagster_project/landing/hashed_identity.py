@@ -12,24 +12,27 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.landing.context import ReadContext
-from dagster_project.landing.contracts import Contract, contract
+from dagster_project.landing.contracts import Contract
 from dagster_project.landing.discovery import discover
-from dagster_project.landing.readers import READERS
+from dagster_project.landing.readers import reader_for
 from dagster_project.landing.records import StructuralError
+from dagster_project.landing.registry import Registry
 from dagster_project.landing.validate import FILE_IDX
 from dagster_project.sqlutil import ident
 
-ROSTER_LAYOUTS = ("transcript_csv", "noncredit_csv")
 
-
-def load_ssn_candidates(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> None:
-    """Temp table `_ssn_candidates(provider_id, ssn9)`: valid SSNs from the providers' CSV extracts."""
+def load_ssn_candidates(con: duckdb.DuckDBPyConnection, landing_dir: Path, registry: Registry) -> None:
+    """Temp table `_ssn_candidates(provider_id, ssn9)`: valid SSNs from the files of the layouts
+    whose `roster_role` is "source" (the providers' CSV extracts)."""
     con.execute("create or replace temp table _ssn_candidates (provider_id varchar, ssn9 varchar)")
-    for f in discover(landing_dir, kinds=("transcripts", "noncredit")):
-        if f.layout not in ROSTER_LAYOUTS:
+    sources = {c.layout: c for c in registry.roster_sources()}
+    kinds = tuple(dict.fromkeys(c.kind for c in sources.values()))
+    for f in discover(landing_dir, kinds=kinds, registry=registry):
+        c = sources.get(f.layout or "")
+        if c is None:
             continue
         try:
-            for batch in READERS[f.layout](f.path, contract(f.layout), ReadContext()):
+            for batch in reader_for(c)(f.path, c, ReadContext()):
                 con.register("_cand_batch", batch)
                 con.execute(
                     "insert into _ssn_candidates select distinct trim(provider_id), ler_ssn9(ssn) "

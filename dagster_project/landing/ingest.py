@@ -30,14 +30,13 @@ import duckdb
 
 from dagster_project.identity import install_sql_identity
 from dagster_project.landing.context import ProviderDirectory, ReadContext
-from dagster_project.landing.contracts import Contract, contract, contracts, lake_schema
+from dagster_project.landing.contracts import REFERENCE_KIND, Contract
 from dagster_project.landing.discovery import LandedFile, discover
-from dagster_project.landing.file_cache import REJECTS, ROWS, CachedFile, FileCache
-from dagster_project.landing.formats.csv_fast import load_csv_fast
-from dagster_project.landing.formats.csv_layout import read_csv_layout
+from dagster_project.landing.file_cache import REJECTS, ROWS, CachedFile, FileCache, reader_inputs
 from dagster_project.landing.hashed_identity import load_ssn_candidates, resolve_hashed_ssns
-from dagster_project.landing.readers import READERS
+from dagster_project.landing.readers import fast_reader_for, reader_for
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
+from dagster_project.landing.registry import Registry, load_registry
 from dagster_project.landing.reports import write_quarantine_report
 from dagster_project.landing.validate import FILE_IDX, Counts, install_sql_helpers, validate
 from dagster_project.project_paths import WarehousePaths
@@ -74,17 +73,14 @@ REJECT_COLUMNS = (
     ("reason", "VARCHAR"),
     ("record", "VARCHAR"),
 )
-# Reference layouts load first and in this order: programs are checked against providers.
-_REFERENCE_ORDER = ("providers", "programs", "in_demand_occupations", "ctdl_json")
 # A batch judged in one SQL pass holds consecutive files of one layout up to these limits.
 BATCH_ROWS = 1_000_000
 BATCH_FILES = 5_000
-# Files at least this large are judged alone and their rows cached (file_cache.py); smaller ones are
-# cheap to judge again in batches. Badge layouts depend on other files (rosters), so never cached.
+# Files of a cacheable layout (its contract says) at least this large are judged alone and their rows
+# cached (file_cache.py); smaller ones are cheap to judge again in batches.
 CACHE_MIN_BYTES = 4 * 1024 * 1024
-UNCACHEABLE_LAYOUTS = frozenset({"clr_json", "ob3_json"})
-# Layouts whose rows depend on the reference files (lookups or provider matching).
-REFERENCE_DEPENDENT = frozenset({"transcript_csv", "noncredit_csv", "pesc_xml", "programs"})
+# The reference table whose rows make the readers' provider directory (ReadContext.providers).
+PROVIDERS_TABLE = "providers"
 
 
 @dataclass
@@ -145,10 +141,6 @@ class KindReport:
 _ZERO = Counts(0, 0, 0, 0)
 
 
-def tables_of_kind(kind: str) -> list[str]:
-    return sorted({c.table for c in contracts().values() if c.kind == kind})
-
-
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
@@ -168,8 +160,10 @@ class KindIngestor:
         *,
         warn: Callable[[str], None] | None = None,
         check_references: bool = True,
+        registry: Registry | None = None,
     ) -> None:
         self.kind = kind
+        self.registry = registry or load_registry()
         self.check_references = check_references
         self.settings = settings
         self.paths = WarehousePaths(settings.warehouse_dir)
@@ -191,7 +185,7 @@ class KindIngestor:
         self._raw_layout: str | None = None
         self._pending: list[tuple[LandedFile, list[str], str | None]] = []
         self._pending_rows = 0
-        self.cache = FileCache(self.paths.lake / "_cache" / kind)
+        self.cache = FileCache(self.paths.lake / "_cache" / kind, self.registry)
         self._key_fingerprint = hmac.new(
             settings.hash_key.encode(), b"ler-file-cache", hashlib.sha256
         ).hexdigest()
@@ -199,32 +193,34 @@ class KindIngestor:
         self.report = KindReport(kind)
 
     # -- reference data --------------------------------------------------------------------------
-    def _load_reference_from_lake(self) -> None:
-        """Effective reference rows (later file wins per natural key) from the reference lake."""
-        for layout in ("providers", "programs"):
-            c = contract(layout)
-            folder = self.paths.kind_dir(c.table)
-            if folder.is_dir() and any(folder.glob("*.parquet")):
-                source = f"read_parquet({path_lit(folder / '*.parquet')}, union_by_name = true)"
-                self._effective(c, source)
-            else:
-                _create_empty(self.con, f"ref_{c.table}", lake_schema(c.table))
-
-    def _effective(self, c: Contract, source: str) -> None:
-        keys = ", ".join(ident(k) for k in c.natural_key)
-        self.con.execute(
-            f"create or replace temp table ref_{c.table} as select * from {source} "
-            f"qualify row_number() over (partition by {keys} order by file_seq desc, line_number desc) = 1"
-        )
+    def _load_reference(self, root: Path) -> None:
+        """`ref_<table>`: the effective rows (later file wins per natural key) of every table that
+        layouts look up (`references`), from the lake folder `root` (or the reference build)."""
+        for table in self.registry.reference_tables:
+            c = self.registry.writer_of(table)
+            folder = root / table
+            if not (folder.is_dir() and any(folder.glob("*.parquet"))):
+                _create_empty(self.con, f"ref_{table}", self.registry.lake_schema(table))
+                continue
+            keys = ", ".join(ident(k) for k in c.natural_key)
+            self.con.execute(
+                f"create or replace temp table ref_{table} as select * from "
+                f"read_parquet({path_lit(folder / '*.parquet')}, union_by_name = true) qualify "
+                f"row_number() over (partition by {keys} order by file_seq desc, line_number desc) = 1"
+            )
 
     def _read_context(self) -> ReadContext:
+        tables = self.registry.reference_tables
+        union = " union all ".join(f"select t from ref_{t} t" for t in tables) or "select NULL"
         self._reference_digest = self.con.execute(
             "select md5(coalesce(string_agg(t::varchar, '|' order by t::varchar), '')) from "
-            "(select p from ref_providers p union all select g from ref_programs g) as x(t)"
+            f"({union}) as x(t)"
         ).fetchall()[0][0]
-        rows = self.con.execute(
-            "select provider_id, fice, opeid, badge_issuer_id from ref_providers"
-        ).fetchall()
+        rows = []
+        if PROVIDERS_TABLE in tables:
+            rows = self.con.execute(
+                f"select provider_id, fice, opeid, badge_issuer_id from ref_{PROVIDERS_TABLE}"
+            ).fetchall()
         directory = ProviderDirectory.from_rows(
             dict(zip(("provider_id", "fice", "opeid", "badge_issuer_id"), r, strict=True)) for r in rows
         )
@@ -240,7 +236,7 @@ class KindIngestor:
         if not (c.identity and c.identity.ssn_hash):
             return None
         if not self._candidates_ready:
-            load_ssn_candidates(self.con, self.settings.landing_dir)
+            load_ssn_candidates(self.con, self.settings.landing_dir, self.registry)
             self._candidates_ready = True
         return resolve_hashed_ssns(self.con, c)
 
@@ -248,8 +244,8 @@ class KindIngestor:
     def _read_into_raw(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
         """Append the file's raw records to `_raw` tagged with the file's seq; return the row count.
 
-        Large plain CSV files take DuckDB's fast path (`csv_fast.py`); everything else streams the
-        format reader's Arrow batches.
+        The contract's `fast_reader` (DuckDB's path for large plain CSV files, `csv_fast.py`) is tried
+        first; otherwise, or when it declines, the reader's Arrow batches are streamed in.
         """
         if self._raw_layout is None:
             cols = ", ".join(f"{ident(n)} varchar" for n in c.column_names)
@@ -258,20 +254,21 @@ class KindIngestor:
                 f"{PROBLEM_FIELD} varchar, {PROBLEM_REASON} varchar, {cols})"
             )
             self._raw_layout = c.layout
-        if READERS[f.layout] is read_csv_layout:
-            rows = load_csv_fast(self.con, "_raw", f.seq, f.path, c, ctx)
-            if rows is not None:
-                return rows
+        fast = fast_reader_for(c)
+        if fast is not None and (rows := fast(self.con, "_raw", f.seq, f.path, c, ctx)) is not None:
+            return rows
         rows = 0
-        for batch in READERS[f.layout](f.path, c, ctx):
+        for batch in reader_for(c)(f.path, c, ctx):
             self.con.register("_batch", batch)
             self.con.execute(f"insert into _raw select {f.seq}::integer, * from _batch")
             self.con.unregister("_batch")
             rows += batch.num_rows
         return rows
 
-    def _cache_key(self, f: LandedFile, c: Contract) -> str | None:
-        if c.layout in UNCACHEABLE_LAYOUTS or f.path.stat().st_size < CACHE_MIN_BYTES:
+    def _cache_key(self, f: LandedFile, c: Contract, ctx: ReadContext) -> str | None:
+        """The cache key of a large file of a cacheable layout: everything its judged rows depend on
+        (file_cache.py); None when the file is not cached."""
+        if not c.cacheable or f.path.stat().st_size < CACHE_MIN_BYTES:
             return None
         parts = [
             f.sha256,
@@ -279,12 +276,11 @@ class KindIngestor:
             self._key_fingerprint,
             str(self.settings.max_field_length),
             str(self.check_references),
+            *reader_inputs(c, ctx),
         ]
-        if c.layout in REFERENCE_DEPENDENT:
+        if c.references:
             parts.append(self._reference_digest)
-        if c.layout == "icesa":
-            parts.append(hashlib.sha256(Path(self.settings.icesa_layout).read_bytes()).hexdigest())
-        return FileCache.key(*parts)
+        return self.cache.key(*parts)
 
     def _start(self, f: LandedFile, ctx: ReadContext) -> FileResult | None:
         """Read one file into the pending batch; a result now when it is settled without judging."""
@@ -297,8 +293,8 @@ class KindIngestor:
                 _ZERO,
                 f"same content (SHA-256) as {self._loaded_by_sha[f.sha256]}, already loaded",
             )
-        c = contract(f.layout)
-        key = self._cache_key(f, c)
+        c = self.registry.contract(f.layout)
+        key = self._cache_key(f, c, ctx)
         if key and (hit := self.cache.get(key)) is not None:
             self._finish_batch()  # files earlier on the timeline settle first
             self._settle_cached(f, c, hit)
@@ -325,7 +321,7 @@ class KindIngestor:
         if not self._pending:
             self._reset_batch()
             return
-        c = contract(self._raw_layout)
+        c = self.registry.contract(self._raw_layout)
         self.con.execute(
             "create or replace temp table _batch_files "
             f"({FILE_IDX} integer, file_name varchar, file_seq integer)"
@@ -338,9 +334,10 @@ class KindIngestor:
             c,
             "_raw",
             "_batch_files",
+            lake_columns=self.registry.lake_schema(c.table),
             max_field_length=self.settings.max_field_length,
             reference_tables=(
-                {"providers": "ref_providers", "programs": "ref_programs"} if self.check_references else None
+                {t: f"ref_{t}" for t in self.registry.reference_tables} if self.check_references else None
             ),
             resolved_ssn_table=self._resolve_hashed_ssns(c),
         )
@@ -476,33 +473,27 @@ class KindIngestor:
         for stale in (self.build, self.quarantine_build):
             shutil.rmtree(stale, ignore_errors=True)
         self.build.mkdir(parents=True)
-        files = discover(self.settings.landing_dir, kinds=(self.kind,))
-        if self.kind == "reference":
-            self._run_reference(files)
-        else:
-            self._load_reference_from_lake()
-            self._process_files(files, self._read_context)
+        files = discover(self.settings.landing_dir, kinds=(self.kind,), registry=self.registry)
+        self._run_in_load_order(files)
         self.report.files.sort(key=lambda r: r.file.seq)
         self.cache.prune()
         self._write_audit()
         self._swap_into_place()
         return self.report
 
-    def _run_reference(self, files: list[LandedFile]) -> None:
-        """Providers first (programs are checked against them), then the other reference layouts."""
-        _create_empty(self.con, "ref_providers", lake_schema("providers"))
-        _create_empty(self.con, "ref_programs", lake_schema("programs"))
-        providers = [f for f in files if f.layout == "providers"]
-        self._process_files(providers, self._read_context)
-        folder = self.build / "providers"
-        if any(folder.glob("*.parquet")):
-            self._effective(contract("providers"), f"read_parquet({path_lit(folder / '*.parquet')})")
-        order = {name: i for i, name in enumerate(_REFERENCE_ORDER)}
-        rest = sorted(
-            (f for f in files if f.layout != "providers"),
-            key=lambda f: (order.get(f.layout or "", len(order)), f.seq),
-        )
-        self._process_files(rest, self._read_context)
+    def _run_in_load_order(self, files: list[LandedFile]) -> None:
+        """The files of each load order (contracts' `load_order`) in timeline order, lowest first;
+        files no layout accepts last. The reference kind's own lookups (programs are checked
+        against providers) see what its earlier load orders built; other kinds see the lake's."""
+        reference_root = self.build if self.kind == REFERENCE_KIND else self.paths.lake
+        unaccepted = 1 + max((c.load_order for c in self.registry.of_kind(self.kind)), default=0)
+        by_order: dict[int, list[LandedFile]] = {}
+        for f in files:
+            order = self.registry.contract(f.layout).load_order if f.layout else unaccepted
+            by_order.setdefault(order, []).append(f)
+        for order in sorted(by_order):
+            self._load_reference(reference_root)
+            self._process_files(by_order[order], self._read_context)
 
     def _record(self, result: FileResult) -> None:
         self.report.files.append(result)
@@ -528,11 +519,11 @@ class KindIngestor:
             f"copy (select * from _all_rejects order by file_name, line_number) to "
             f"{path_lit(audit / f'rejected_rows__{self.kind}.parquet')} (format parquet)"
         )
-        for table in tables_of_kind(self.kind):
+        for table in self.registry.tables(self.kind):
             folder = self.build / table
             if not (folder.is_dir() and any(folder.glob("*.parquet"))):
                 folder.mkdir(parents=True, exist_ok=True)
-                _create_empty(self.con, "_empty_table", lake_schema(table))
+                _create_empty(self.con, "_empty_table", self.registry.lake_schema(table))
                 self.con.execute(
                     f"copy _empty_table to {path_lit(folder / '_empty.parquet')} (format parquet)"
                 )
@@ -542,7 +533,7 @@ class KindIngestor:
 
     def _swap_into_place(self) -> None:
         """Replace this kind's lake tables, audit files and quarantine reports with the new build."""
-        targets = [(self.build / t, self.paths.lake / t) for t in tables_of_kind(self.kind)]
+        targets = [(self.build / t, self.paths.lake / t) for t in self.registry.tables(self.kind)]
         for new, old in targets:
             _replace_dir(new, old)
         audit = self.paths.lake / "_audit"
@@ -576,13 +567,14 @@ def ingest_kind(
     *,
     warn: Callable[[str], None] | None = None,
     check_references: bool = True,
+    registry: Registry | None = None,
 ) -> KindReport:
     """Ingest every file of `kind` (reference, transcripts, noncredit, wages) into the lake.
 
     `check_references=False` skips the provider/program lookups (used by `ler validate` when no
-    reference folder is at hand).
+    reference folder is at hand). `registry` is the set of layouts (default: the project's contracts).
     """
-    ingestor = KindIngestor(kind, settings, warn=warn, check_references=check_references)
+    ingestor = KindIngestor(kind, settings, warn=warn, check_references=check_references, registry=registry)
     try:
         return ingestor.run()
     finally:

@@ -1,28 +1,61 @@
-"""Which reader turns a layout's files into raw records."""
+"""Which reader turns a layout's files into raw records: the one its contract names.
+
+A contract's `reader` is a dotted `package.module:function` name, resolved here on first use (so the
+contracts can name readers that live anywhere on the path). A reader has the `Reader` signature and
+yields raw-text record batches (`records.py`); a `fast_reader` (`FastReader`), when the contract
+names one, is tried first and may decline by returning None.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from dagster_project.landing.context import ReadContext
-from dagster_project.landing.contracts import Contract
-from dagster_project.landing.formats import csv_layout, ctdl, icesa, openbadges, pesc
+from dagster_project.landing.contracts import Contract, ContractError, contract, contracts
 
 Reader = Callable[[Path, Contract, ReadContext], Iterator[pa.RecordBatch]]
+# (connection, target table, file index, path, contract, context) -> rows appended, or None to decline
+FastReader = Callable[[duckdb.DuckDBPyConnection, str, int, Path, Contract, ReadContext], int | None]
 
-READERS: dict[str, Reader] = {
-    "transcript_csv": csv_layout.read_csv_layout,
-    "noncredit_csv": csv_layout.read_csv_layout,
-    "wage_csv": csv_layout.read_csv_layout,
-    "providers": csv_layout.read_csv_layout,
-    "programs": csv_layout.read_csv_layout,
-    "in_demand_occupations": csv_layout.read_csv_layout,
-    "pesc_xml": pesc.read_pesc,
-    "clr_json": openbadges.read_clr,
-    "ob3_json": openbadges.read_ob3,
-    "icesa": icesa.read_icesa,
-    "ctdl_json": ctdl.read_ctdl,
-}
+
+@cache
+def resolve(name: str) -> Callable:
+    """The function a `package.module:function` name refers to."""
+    module, _, function = name.partition(":")
+    try:
+        found = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as exc:
+        raise ContractError(f"reader {name!r} cannot be found ({exc})") from None
+    if not callable(found):
+        raise ContractError(f"reader {name!r} is not a function")
+    return found
+
+
+def reader_for(c: Contract) -> Reader:
+    return resolve(c.reader)
+
+
+def fast_reader_for(c: Contract) -> FastReader | None:
+    return resolve(c.fast_reader) if c.fast_reader else None
+
+
+class _ProjectReaders(Mapping[str, Reader]):
+    """Layout name -> reader of the project's own contracts (derived from them, never written out)."""
+
+    def __getitem__(self, layout: str) -> Reader:
+        return reader_for(contract(layout))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(contracts())
+
+    def __len__(self) -> int:
+        return len(contracts())
+
+
+READERS: Mapping[str, Reader] = _ProjectReaders()

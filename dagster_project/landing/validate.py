@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.landing.contracts import NUMERIC_TYPES, Contract, Expectation, lake_schema
+from dagster_project.landing.contracts import NUMERIC_TYPES, Contract, Expectation
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON
 from dagster_project.sqlutil import ident, lit, lit_list
 
@@ -199,12 +199,14 @@ def validate(
     raw_table: str,
     files_table: str,
     *,
+    lake_columns: tuple[tuple[str, str], ...],
     max_field_length: int,
     reference_tables: dict[str, str] | None,
     resolved_ssn_table: str | None = None,
 ) -> dict[int, Counts]:
     """Create temp tables `_loaded` and `_rejected` (both keyed by `_file_idx`); return counts per file.
 
+    `lake_columns` are the (name, SQL type) columns of the contract's lake table (`Registry.lake_schema`).
     `files_table` has `_file_idx, file_name, file_seq`. `reference_tables` maps a contract
     reference's table ("providers") to the relation with the effective reference rows; None skips
     the reference lookups.
@@ -289,7 +291,7 @@ def validate(
     }
     non_pii = set(cols) - contract.pii_columns
     lake_items = [f"{fi}"]
-    for name, sql_type in lake_schema(contract.table):
+    for name, sql_type in lake_columns:
         if name in derived:
             expr = derived[name]
         elif name in non_pii:
