@@ -1,6 +1,9 @@
 """`ler validate FILE` (LER_SPEC.md §9, issue item 6): checks one submission the way the pipeline
 would, prints every problem with its line number, exits 1 when the file would be quarantined, echoes
 no PII, and never touches the file or the landing zone.
+
+The cases call `dagster_project.cli.main` in this process (one Python for many calls); two tests run
+the installed `ler` command itself, for its exit codes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.cli import main
 from dagster_project.landing.ingest import ingest_kind
 from dagster_project.settings import Settings
 from tests.support.bad_files import csv_bytes, csv_pii_values, needles
@@ -43,25 +47,48 @@ class Zone:
     landing: Path
     people: list[Person]
     builder: LandingBuilder
+    monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str]
 
-    def run(self, path: Path, *args: str, landing_env: bool = False) -> Validated:
-        """`ler validate` as an institution would run it; checks the file and the landing zone are
-        untouched and nothing is written to the working directory."""
+    def run(self, path: Path, *args: str, landing_env: bool = False, installed: bool = False) -> Validated:
+        """`ler validate` as an institution would run it (in this process, or the installed command);
+        checks the file and the landing zone are untouched and nothing is written to the working
+        directory."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
         if landing_env:
             env["LER_LANDING_DIR"] = str(self.landing)
         cwd = self.root / "cwd"
         cwd.mkdir(exist_ok=True)
         before_file, before_zone = (path.read_bytes(), path.stat().st_mtime_ns), tree(self.landing)
-        proc = subprocess.run([str(LER), "validate", str(path), *args], env=env, cwd=cwd,
-                              capture_output=True, text=True, timeout=300)
+        argv = ["validate", str(path), *args]
+        if installed:
+            proc = subprocess.run([str(LER), *argv], env=env, cwd=cwd, capture_output=True, text=True,
+                                  timeout=300)
+            result = Validated(proc.returncode, proc.stdout + proc.stderr)
+        else:
+            result = self._in_process(argv, env, cwd)
         assert (path.read_bytes(), path.stat().st_mtime_ns) == before_file, "the file was modified"
         assert tree(self.landing) == before_zone, "the landing zone was modified"
         assert list(cwd.iterdir()) == [], "ler validate wrote to the working directory"
-        result = Validated(proc.returncode, proc.stdout + proc.stderr)
         leaked = [v for v in self.pii(path) if v in result.out]
         assert not leaked, (leaked, result.out)
         return result
+
+    def _in_process(self, argv: list[str], env: dict[str, str], cwd: Path) -> Validated:
+        with self.monkeypatch.context() as m:
+            for name in [n for n in os.environ if n.startswith("LER_")]:
+                m.delenv(name)
+            for name, value in env.items():
+                if name.startswith("LER_"):
+                    m.setenv(name, value)
+            m.chdir(cwd)
+            self.capsys.readouterr()
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse's usage errors
+                code = int(exc.code or 0)
+            captured = self.capsys.readouterr()
+        return Validated(code, captured.out + captured.err)
 
     def pii(self, path: Path) -> set[str]:
         return needles(self.people) | csv_pii_values(path.read_bytes())
@@ -73,7 +100,7 @@ class Zone:
 
 
 @pytest.fixture
-def zone(tmp_path: Path) -> Zone:
+def zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Zone:
     landing = tmp_path / "landing"
     b = LandingBuilder(landing)
     b.provider("P1")
@@ -82,7 +109,7 @@ def zone(tmp_path: Path) -> Zone:
     for p in people:
         b.transcript("base.csv", p, "P1", "WELD", date(2021, 9, 1), award=date(2021, 11, 10))
     b.write()
-    return Zone(tmp_path, landing, people, b)
+    return Zone(tmp_path, landing, people, b, monkeypatch, capsys)
 
 
 def rows(zone: Zone, **bad_by_line: dict[str, str]) -> list[dict]:
@@ -94,8 +121,9 @@ def rows(zone: Zone, **bad_by_line: dict[str, str]) -> list[dict]:
 
 
 def test_good_file_exits_0(zone: Zone) -> None:
+    """The installed command, as an institution runs it."""
     path = zone.transcripts("good_20240101.csv", rows(zone))
-    v = zone.run(path, "--reference", str(zone.landing / "reference"))
+    v = zone.run(path, "--reference", str(zone.landing / "reference"), installed=True)
     assert v.code == 0, v.out
     assert "good_20240101.csv: LOADED " in v.out
     assert "would load 20, rejected 0" in v.out
@@ -185,8 +213,10 @@ def test_kind_flag_for_a_file_outside_the_landing_zone(zone: Zone) -> None:
     wage_rows[5] = dict(wage_rows[5], ssn="666-01-2345", year="2024")  # an invalid SSN: a wage reject
     outside.write_bytes(csv_bytes(WAGE_COLUMNS, wage_rows))
 
-    no_kind = zone.run(outside)
+    no_kind = zone.run(outside, installed=True)  # the installed command's usage exit code
     assert no_kind.code == 2 and "--kind" in no_kind.out, no_kind.out
+    bad_kind = zone.run(outside, "--kind", "payroll")
+    assert bad_kind.code == 2 and "invalid choice" in bad_kind.out, bad_kind.out
 
     v = zone.run(outside, "--kind", "wages")
     assert v.code == 0, v.out
