@@ -6,8 +6,14 @@ STAMP := $(VENV)/.installed-stamp
 SAMPLE_LANDING := sample_data/landing
 SAMPLE_WAREHOUSE := warehouse
 LEARNERS ?= 1500
+# `make dev PORT=3001` to serve the UI elsewhere; the Dagster instance (run history, schedule and
+# sensor switches) lives under the warehouse folder, so it survives a restart.
+PORT ?= 3000
+DAGSTER_HOME_DIR := $(abspath $(SAMPLE_WAREHOUSE))/.dagster
+# Both cores; end-to-end scenarios are built once and shared by the workers (tests/support/scenarios.py).
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
-.PHONY: run test lint bench sample clean dev
+.PHONY: run test test-fast lint bench sample clean dev
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found " + sys.version.split()[0] + ")")'
@@ -25,7 +31,12 @@ run: sample
 test: $(STAMP)
 	$(BIN)/python -m sample_data.generate --out $(SAMPLE_LANDING) --learners $(LEARNERS)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
+
+# The inner loop: everything but the full pipeline builds (unit, format, ingestion, dbt unit tests).
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(PYTEST) -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,7 +45,9 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/run_bench.py
 
 dev: sample
-	LER_LANDING_DIR=$(SAMPLE_LANDING) LER_WAREHOUSE_DIR=$(SAMPLE_WAREHOUSE) LER_SAMPLE_RUN=1 $(BIN)/dagster dev
+	mkdir -p $(DAGSTER_HOME_DIR)
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) LER_LANDING_DIR=$(SAMPLE_LANDING) LER_WAREHOUSE_DIR=$(SAMPLE_WAREHOUSE) \
+		LER_SAMPLE_RUN=1 $(BIN)/dagster dev -m dagster_project.definitions -p $(PORT)
 
 clean:
 	rm -rf $(SAMPLE_LANDING) $(SAMPLE_WAREHOUSE) dbt/target dbt/logs .pytest_cache

@@ -1,0 +1,40 @@
+"""The Makefile targets do what README says: `make dev` keeps its Dagster instance under the
+warehouse folder (so schedule and sensor switches and run history survive a restart) and takes a port;
+`make test-fast` leaves out the full pipeline builds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from dagster_project.project_paths import PROJECT_DIR
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def dry_run(*args: str) -> str:
+    """What `make -n` would run (nothing is executed)."""
+    proc = subprocess.run(
+        ["make", "-n", "-C", str(PROJECT_DIR), "--always-make", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.replace("\\\n", " ")
+
+
+def test_make_dev_uses_a_persistent_dagster_home_under_the_warehouse_and_a_port() -> None:
+    out = dry_run("dev", "PORT=3123")
+    line = next(x for x in out.splitlines() if "dagster dev" in x)
+    assert f"DAGSTER_HOME={PROJECT_DIR / 'warehouse' / '.dagster'}" in line
+    assert "-p 3123" in line and "LER_WAREHOUSE_DIR=warehouse" in line
+    assert f"mkdir -p {PROJECT_DIR / 'warehouse' / '.dagster'}" in out
+
+
+def test_make_test_fast_leaves_out_the_pipeline_builds() -> None:
+    out = dry_run("test-fast")
+    assert '-m "not e2e"' in out and "ruff check" in out
+    assert "sample_data.generate" not in out
