@@ -60,7 +60,6 @@ class BatchBuilder:
         self._pfield: list[str | None] = []
         self._preason: list[str | None] = []
         self._values: dict[str, list[str | None]] = {c: [] for c in self.columns}
-        self.rows_added = 0
 
     def add(
         self,
@@ -74,7 +73,6 @@ class BatchBuilder:
         for c in self.columns:
             v = values.get(c)
             self._values[c].append(None if v is None else str(v))
-        self.rows_added += 1
 
     def add_row(self, line: int, row: Sequence[str]) -> None:
         """Fast path for positional rows (CSV): `row` is aligned with `columns`."""
@@ -83,7 +81,6 @@ class BatchBuilder:
         self._preason.append(None)
         for c, v in zip(self.columns, row, strict=True):
             self._values[c].append(v)
-        self.rows_added += 1
 
     def add_problem(self, line: int, field: str | None, reason: str) -> None:
         """A record the reader could not split into fields: kept as a reject, values unknown."""

@@ -28,7 +28,7 @@ def normalize_header(name: str) -> str:
 
 
 def read_header(path: Path) -> list[str]:
-    """The normalized header of a CSV file (used by `ler validate` and by the reader)."""
+    """The normalized header of a CSV file (the fast path checks it before reading in SQL)."""
     enc = detect_text_encoding(path)
     with path.open("r", encoding=enc.codec, newline="") as fh:
         try:
