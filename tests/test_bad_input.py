@@ -1,17 +1,15 @@
 """The bad-input corpus (LER_SPEC.md §5, issue item 7): clear errors, nothing lost, nothing leaked.
 
-One small baseline landing zone is built once. Each corpus file (tests/support/bad_files.py) is then
-dropped into a copy of it and the landing zone is ingested; for each the test checks that the run
-succeeds, the file's manifest row has the right status, counts and a message that says why, every
-manifest row keeps rows_read = rows_loaded + rows_rejected + rows_duplicate, rejected rows carry
-line and field, quarantined files get an error report, the outcomes equal the baseline's, and no SSN,
-name or birth date of any input reaches any output.
-
-"Outcomes equal the baseline's" is checked in two ways. For a representative subset (BUILT) the
-warehouse is built with the real `dbt build` and the three outcome tables are compared in full. For
-the others the *effective lake* is compared: the rows dbt reads after later-wins (one row per
-natural key, bookkeeping columns dropped); dbt is a function of the lake, so equal effective lakes
-give equal outcomes. Finally the whole corpus at once goes through the real `ler run` (Dagster).
+Two real `ler run`s, each built once per session: a small valid baseline landing zone, and the same
+landing zone with every corpus file of tests/support/bad_files.py dropped in at once (each file has a
+name of its own, so each is judged on its own manifest row). For each corpus file the test checks its
+status, counts and a message that says why, that its rejected rows carry line and field and its
+quarantine report names each problem, and that baseline files are unaffected. For the whole corpus:
+every manifest row keeps rows_read = rows_loaded + rows_rejected + rows_duplicate; the outcome tables
+(exact and suppressed) equal the baseline's; the *effective lake* (the rows dbt reads after
+later-wins, one row per natural key, bookkeeping dropped) equals the baseline's, so no corpus file
+changed what dbt sees even where the outcomes could not show it; and no SSN, name or birth date of
+any input reaches any output, the published database and the exports included.
 
 Every corpus file is chosen so it must not change the outcomes (see `why_outcomes_unchanged`): it is
 quarantined, or it resubmits baseline rows unchanged (later-wins with equal values) next to rows that
@@ -24,15 +22,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.landing.ingest import ingest_kind
-from dagster_project.settings import Settings
 from tests.support.bad_files import (
     LOADED,
     PII_COLUMNS,
@@ -45,7 +40,8 @@ from tests.support.bad_files import (
     find_leaks,
     needles,
 )
-from tests.support.pipeline import TEST_KEY, build_warehouse, ler_run, query, rows_as_dicts
+from tests.support.pipeline import ler_run, query, rows_as_dicts
+from tests.support.scenarios import Scenario, build_once
 
 pytestmark = pytest.mark.e2e
 
@@ -79,9 +75,6 @@ CORPUS_IDS = [
     "bom_crlf_upper_header",
     "unsupported_extension",
 ]
-# Built with dbt: a file with a rejected row, later-wins within a file, a re-encoded resubmission
-# and a file that adds rows of its own (quarantined files: the whole-corpus run below).
-BUILT = {"negative_wages", "duplicate_keys", "windows_1252", "invalid_ssn_transcript"}
 
 
 @dataclass
@@ -99,17 +92,20 @@ def outcome_tables(db: Path, schema: str = "marts") -> dict[str, list[tuple]]:
     return {t: query(db, f"select * from {schema}.{t} order by all") for t in OUTCOME_TABLES}
 
 
-def effective_lake(warehouse: Path) -> dict[str, list[tuple]]:
-    """The lake rows dbt works from after later-wins, without file bookkeeping, sorted."""
+def effective_lake(warehouse: Path, without_file: str | None = None) -> dict[str, list[tuple]]:
+    """The lake rows dbt works from after later-wins, without file bookkeeping, sorted; optionally
+    leaving out the effective rows that came from one file."""
     out = {}
     for table, key in LAKE_KEYS.items():
         files = (warehouse / "lake" / table).as_posix() + "/*.parquet"
         rows = rows_as_dicts(
             None,
-            f"select * exclude ({', '.join(BOOKKEEPING)}) "
-            f"from read_parquet('{files}', union_by_name = true) "
+            f"select * exclude ({', '.join(BOOKKEEPING)}) from ("
+            f"select * from read_parquet('{files}', union_by_name = true) "
             f"qualify row_number() over (partition by {', '.join(key)} "
-            "order by file_seq desc, line_number desc) = 1 order by all",
+            "order by file_seq desc, line_number desc) = 1"
+            ") where file_name is distinct from ? order by all",
+            [without_file],
         )
         out[table] = [tuple(r.values()) for r in rows]
     return out
@@ -140,84 +136,11 @@ def lake_rows_of(warehouse: Path, table: str, file_name: str) -> list[dict]:
     )
 
 
-def ingest(landing: Path, warehouse: Path) -> dict[str, list]:
-    settings = Settings.load(
-        {"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY}, environ={}
-    )
-    return {kind: ingest_kind(kind, settings, warn=lambda _m: None).files for kind in KINDS}
-
-
 def landing_pii(landing: Path) -> set[str]:
     values: set[str] = set()
     for path in landing.rglob("*.csv"):
         values |= csv_pii_values(path.read_bytes())
     return values
-
-
-def prepare(root: Path, base_landing: Path, bad: list[BadFile]) -> Path:
-    """A copy of the baseline landing zone with the bad files added; returns the landing folder."""
-    landing = root / "landing"
-    shutil.copytree(base_landing, landing)
-    for bf in bad:
-        (landing / bf.kind / bf.name).write_bytes(bf.content)
-    return landing
-
-
-@pytest.fixture(scope="module")
-def base_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Baseline, Path]:
-    landing = tmp_path_factory.mktemp("bad_input_baseline") / "landing"
-    return baseline(landing), landing
-
-
-@pytest.fixture(scope="module")
-def bad_files(base_landing: tuple[Baseline, Path]) -> dict[str, BadFile]:
-    return {f.id: f for f in corpus(base_landing[0])}
-
-
-@pytest.fixture(scope="module")
-def builds(
-    base_landing: tuple[Baseline, Path],
-    bad_files: dict[str, BadFile],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, Future]:
-    """The baseline and the BUILT cases, built two at a time (each `dbt build` has its own target
-    folder); each future's result is the warehouse folder, or the build's exception."""
-    landings = {"baseline": base_landing[1]}
-    for case_id in sorted(BUILT):
-        root = tmp_path_factory.mktemp(f"corpus_{case_id}")
-        landings[case_id] = prepare(root, base_landing[1], [bad_files[case_id]])
-
-    def build(landing: Path) -> Path:
-        build_warehouse(landing, landing.parent / "warehouse")  # raises unless ingestion and dbt succeed
-        return landing.parent / "warehouse"
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return {case_id: pool.submit(build, landing) for case_id, landing in landings.items()}
-
-
-@pytest.fixture(scope="module")
-def base_run(base_landing: tuple[Baseline, Path], builds: dict[str, Future]) -> BaseRun:
-    base, landing = base_landing
-    warehouse = builds["baseline"].result()
-    db = warehouse / "warehouse.duckdb"
-    outcomes = outcome_tables(db)
-    # the baseline is meaningful: both programs have outcomes, with employment and a completion rate
-    programs = rows_as_dicts(db, "select program_id, n_completers, n_employed_q2 from marts.program_outcomes")
-    assert {r["program_id"] for r in programs} == {"CNA", "WELD"}
-    assert all(r["n_employed_q2"] > 0 for r in programs)
-    wpell = rows_as_dicts(db, "select n_cohort, completion_rate from marts.wpell_program_outcomes")
-    assert len(wpell) == 1 and wpell[0]["n_cohort"] == 12 and wpell[0]["completion_rate"] is not None
-    pii = needles(base.people) | landing_pii(landing)
-    assert not find_leaks(warehouse, pii), "the baseline itself leaks PII"
-    return BaseRun(
-        base, landing, warehouse, outcomes, effective_lake(warehouse), manifest_rows(warehouse), pii
-    )
-
-
-def test_corpus_covers_every_case(bad_files: dict[str, BadFile]) -> None:
-    assert sorted(bad_files) == sorted(CORPUS_IDS)
-    assert len({(f.kind, f.name) for f in bad_files.values()}) == len(bad_files)
-    assert set(CORPUS_IDS) >= BUILT and len(BUILT) >= 4
 
 
 def file_pii(bf: BadFile) -> set[str]:
@@ -227,18 +150,78 @@ def file_pii(bf: BadFile) -> set[str]:
     return values
 
 
-def check_manifest_and_rejects(bf: BadFile, base_run: BaseRun, warehouse: Path) -> None:
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Baseline, Path]:
+    """The baseline's description and files (deterministic: each worker writes the same ones)."""
+    landing = tmp_path_factory.mktemp("bad_input_description") / "landing"
+    return baseline(landing), landing
+
+
+@pytest.fixture(scope="module")
+def bad_files(base: tuple[Baseline, Path]) -> dict[str, BadFile]:
+    return {f.id: f for f in corpus(base[0])}
+
+
+@pytest.fixture(scope="module")
+def base_run(base: tuple[Baseline, Path], tmp_path_factory: pytest.TempPathFactory) -> BaseRun:
+    def build(s: Scenario) -> None:
+        baseline(s.landing)
+        ler_run(s.landing, s.warehouse)
+
+    run = build_once(tmp_path_factory, "bad_input_baseline", build)
+    b, own_landing = base
+    # the shared run's landing zone is the one this worker described (the corpus is built from it)
+    files = sorted(p.relative_to(own_landing) for p in own_landing.rglob("*") if p.is_file())
+    assert files and all((run.landing / f).read_bytes() == (own_landing / f).read_bytes() for f in files)
+    outcomes = outcome_tables(run.db)
+    # the baseline is meaningful: both programs have outcomes, with employment and a completion rate
+    programs = rows_as_dicts(
+        run.db, "select program_id, n_completers, n_employed_q2 from marts.program_outcomes"
+    )
+    assert {r["program_id"] for r in programs} == {"CNA", "WELD"}
+    assert all(r["n_employed_q2"] > 0 for r in programs)
+    wpell = rows_as_dicts(run.db, "select n_cohort, completion_rate from marts.wpell_program_outcomes")
+    assert len(wpell) == 1 and wpell[0]["n_cohort"] == 12 and wpell[0]["completion_rate"] is not None
+    pii = needles(b.people) | landing_pii(run.landing)
+    assert not find_leaks(run.warehouse, pii), "the baseline itself leaks PII"
+    lake, manifest = effective_lake(run.warehouse), manifest_rows(run.warehouse)
+    return BaseRun(b, run.landing, run.warehouse, outcomes, lake, manifest, pii)
+
+
+@pytest.fixture(scope="module")
+def corpus_run(
+    base_run: BaseRun, bad_files: dict[str, BadFile], tmp_path_factory: pytest.TempPathFactory
+) -> Scenario:
+    """Every corpus file at once in a copy of the baseline landing zone, through the real `ler run`."""
+
+    def build(s: Scenario) -> None:
+        shutil.copytree(base_run.landing, s.landing, copy_function=shutil.copy2)
+        for bf in bad_files.values():
+            (s.landing / bf.kind / bf.name).write_bytes(bf.content)
+        ler_run(s.landing, s.warehouse)  # raises unless the run exits 0
+
+    return build_once(tmp_path_factory, "bad_input_corpus", build)
+
+
+def test_corpus_covers_every_case(bad_files: dict[str, BadFile]) -> None:
+    assert sorted(bad_files) == sorted(CORPUS_IDS)
+    assert len({(f.kind, f.name) for f in bad_files.values()}) == len(bad_files)
+
+
+@pytest.mark.parametrize("case_id", CORPUS_IDS)
+def test_bad_file(
+    case_id: str, base_run: BaseRun, bad_files: dict[str, BadFile], corpus_run: Scenario
+) -> None:
+    bf = bad_files[case_id]
+    warehouse = corpus_run.warehouse
     manifest = manifest_rows(warehouse)
-    # every file, bad or not, has exactly one manifest row, and the invariant holds for each
-    assert set(manifest) == set(base_run.manifest) | {bf.name}
-    for name, row in manifest.items():
-        assert row["rows_read"] == row["rows_loaded"] + row["rows_rejected"] + row["rows_duplicate"], name
     # the baseline files are unaffected by the bad file
     for name, row in base_run.manifest.items():
         now = manifest[name]
         assert (now["status"], now["rows_loaded"]) == (row["status"], row["rows_loaded"]), name
 
     row = manifest[bf.name]
+    assert row["rows_read"] == row["rows_loaded"] + row["rows_rejected"] + row["rows_duplicate"]
     assert row["status"] == bf.status, row["message"]
     assert row["source_kind"] == bf.kind
     for word in bf.words:
@@ -249,9 +232,7 @@ def check_manifest_and_rejects(bf: BadFile, base_run: BaseRun, warehouse: Path) 
         got = (row["rows_read"], row["rows_loaded"], row["rows_rejected"], row["rows_duplicate"])
         assert got == bf.counts
 
-    rejects = rejected_rows(warehouse)
-    assert {r["file_name"] for r in rejects} <= {bf.name}, "only the bad file has rejected rows"
-    mine = [r for r in rejects if r["file_name"] == bf.name]
+    mine = [r for r in rejected_rows(warehouse) if r["file_name"] == bf.name]
     assert [r["line_number"] for r in mine] == [line for line, _f in bf.rejects]
     for r, (line, field) in zip(mine, bf.rejects, strict=True):
         assert r["field"], r
@@ -264,6 +245,13 @@ def check_manifest_and_rejects(bf: BadFile, base_run: BaseRun, warehouse: Path) 
         for pii_column in PII_COLUMNS:
             assert record.get(pii_column) in (None, "<redacted>"), r
 
+    # the warehouse's audit tables are those the lake recorded
+    db = corpus_run.db
+    status = rows_as_dicts(db, "select status from audit.load_manifest where file_name = ?", [bf.name])
+    assert [r["status"] for r in status] == [bf.status]
+    n_rejects = query(db, "select count(*) from audit.rejected_rows where file_name = ?", [bf.name])
+    assert n_rejects == [(len(bf.rejects),)]
+
     report = warehouse / "quarantine" / bf.kind / f"{bf.name}.errors.txt"
     if bf.status == QUARANTINED:
         text = report.read_text(encoding="utf-8")
@@ -275,79 +263,50 @@ def check_manifest_and_rejects(bf: BadFile, base_run: BaseRun, warehouse: Path) 
     else:
         assert not report.exists()
 
-
-@pytest.mark.parametrize("case_id", CORPUS_IDS)
-def test_bad_file(
-    case_id: str,
-    base_run: BaseRun,
-    bad_files: dict[str, BadFile],
-    builds: dict[str, Future],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    bf = bad_files[case_id]
-    if case_id in BUILT:
-        warehouse = builds[case_id].result()  # re-raises a failed ingestion or `dbt build`
-        db = warehouse / "warehouse.duckdb"
-        assert outcome_tables(db) == base_run.outcomes
-        # the audit tables in the warehouse are those the lake recorded
-        row = rows_as_dicts(db, "select * from audit.load_manifest where file_name = ?", [bf.name])
-        assert [r["status"] for r in row] == [bf.status]
-        n_rejects = query(db, "select count(*) from audit.rejected_rows where file_name = ?", [bf.name])
-        assert n_rejects == [(len(bf.rejects),)]
-    else:
-        root = tmp_path_factory.mktemp(f"corpus_{case_id}")
-        landing = prepare(root, base_run.landing, [bf])
-        warehouse = root / "warehouse"
-        reports = ingest(landing, warehouse)  # raises if ingestion fails
-        assert bf.name in {r.file.name for r in reports[bf.kind]}
-        assert effective_lake(warehouse) == base_run.lake
-
-    check_manifest_and_rejects(bf, base_run, warehouse)
-
     if case_id == "invalid_ssn_transcript":
         # kept, with the SSN treated as unknown: a name + birth date key, not an SSN key
         lake = lake_rows_of(warehouse, "transcripts", bf.name)
         assert len(lake) == 3
         assert {(r["is_ssn_key"], r["identity_source"]) for r in lake} == {(False, "NAME_DOB")}
 
-    leaks = find_leaks(warehouse, base_run.pii | file_pii(bf))
-    assert not leaks, leaks
 
-
-def test_whole_corpus_through_ler_run(
-    base_run: BaseRun, bad_files: dict[str, BadFile], tmp_path_factory: pytest.TempPathFactory
+def test_whole_corpus_keeps_the_baseline_outcomes(
+    base_run: BaseRun, bad_files: dict[str, BadFile], corpus_run: Scenario
 ) -> None:
-    """Every bad file at once, through the real `ler run`: it succeeds, every file gets its status,
-    the outcomes (exact and suppressed) equal the baseline's and nothing leaks anywhere, including
-    the published database and the exports."""
-    root = tmp_path_factory.mktemp("corpus_all")
-    landing, warehouse = prepare(root, base_run.landing, list(bad_files.values())), root / "warehouse"
-
-    ler_run(landing, warehouse)  # raises unless the run exits 0
-
-    db = warehouse / "warehouse.duckdb"
+    db = corpus_run.db
     assert outcome_tables(db) == base_run.outcomes
     base_db = base_run.warehouse / "warehouse.duckdb"
     assert outcome_tables(db, "reporting") == outcome_tables(base_db, "reporting")
+    # dbt sees the baseline's rows, plus only the 3 rows of the one corpus file that adds enrollments
+    # of its own (strangers in BUS, kept with a name + birth date key; see test_bad_file)
+    adds_rows = bad_files["invalid_ssn_transcript"].name
+    assert effective_lake(corpus_run.warehouse, without_file=adds_rows) == base_run.lake
+    grown = effective_lake(corpus_run.warehouse)
+    assert [len(grown[t]) - len(base_run.lake[t]) for t in LAKE_KEYS] == [3, 0, 0]
 
     manifest = {r["file_name"]: r for r in rows_as_dicts(db, "select * from audit.load_manifest")}
-    for bf in bad_files.values():
-        assert manifest[bf.name]["status"] == bf.status, (bf.id, manifest[bf.name]["message"])
+    assert set(manifest) == set(base_run.manifest) | {bf.name for bf in bad_files.values()}
     for name, row in manifest.items():
         assert row["rows_read"] == row["rows_loaded"] + row["rows_rejected"] + row["rows_duplicate"], name
     expected_rejects = sorted((bf.name, line) for bf in bad_files.values() for line, _f in bf.rejects)
     got_rejects = query(db, "select file_name, line_number from audit.rejected_rows order by all")
     assert got_rejects == expected_rejects
     quarantined = sorted(bf.name for bf in bad_files.values() if bf.status == QUARANTINED)
-    report_files = (warehouse / "quarantine").rglob("*.errors.txt")
+    report_files = (corpus_run.warehouse / "quarantine").rglob("*.errors.txt")
     reports = sorted(p.name.removesuffix(".errors.txt") for p in report_files)
     assert reports == quarantined
 
+
+def test_whole_corpus_leaks_nothing(
+    base_run: BaseRun, bad_files: dict[str, BadFile], corpus_run: Scenario
+) -> None:
     pii = set(base_run.pii)
     for bf in bad_files.values():
         pii |= file_pii(bf)
-    leaks = find_leaks(warehouse, pii)
+    leaks = find_leaks(corpus_run.warehouse, pii)
     assert not leaks, leaks
+    output = corpus_run.output
+    assert not {v for v in pii if v in output["stdout"] + output["stderr"]}
 
 
 def test_leak_finder_sees_values_in_every_kind_of_output(tmp_path: Path) -> None:

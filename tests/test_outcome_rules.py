@@ -1,7 +1,8 @@
 """Every outcome rule of LER_SPEC.md §6-8 on a hand-built state, with the expected numbers by hand.
 
 One landing zone holds a program per rule (so a broken rule breaks one program's row); it is run
-through the real ingestion and the real `dbt build`. Wage data reach 2025Q2 (a filler worker), so
+through the real `ler run` once per session (conftest.py), and the same rules are also unit-tested
+in dbt (dbt/models/unit_tests/). Wage data reach 2025Q2 (a filler worker), so
 wage_data_through = 2025Q2 with the default lag of 0.
 
 Programs (provider COLL, credit certificates unless said otherwise):
@@ -27,8 +28,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.landing import LandingBuilder, Person
-from tests.support.pipeline import build_warehouse, rows_as_dicts
+from tests.support.pipeline import rows_as_dicts
+from tests.support.scenarios import Scenario
 
+pytestmark = pytest.mark.e2e
 IN_DEMAND_SOC, HIGH_WAGE_SOC, NOT_IN_DEMAND_SOC = "51-4121", "29-1141", "11-1011"
 PROVIDER = "COLL"
 QUARTER_FILED = {1: "0515", 2: "0815", 3: "1115", 4: "0215"}
@@ -39,7 +42,7 @@ def wage_file(year: int, quarter: int) -> str:
     return f"ui_wages_{year}Q{quarter}_{filed_year}{QUARTER_FILED[quarter]}.csv"
 
 
-class Scenario:
+class StateBuilder:
     def __init__(self, root: Path) -> None:
         self.b = LandingBuilder(root)
         self.people: dict[str, Person] = {}
@@ -68,7 +71,7 @@ class Scenario:
 
 
 def build_scenario(root: Path) -> Path:
-    s = Scenario(root)
+    s = StateBuilder(root)
     b = s.b
     b.provider(PROVIDER)
     b.demand(IN_DEMAND_SOC)
@@ -208,11 +211,9 @@ def build_scenario(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("rules")
-    landing = build_scenario(root / "landing")
-    build_warehouse(landing, root / "wh")
-    return root / "wh" / "warehouse.duckdb"
+def warehouse(rules_run: Scenario) -> Path:
+    """The hand-built state through `ler run` (built once per session, shared with the e2e tests)."""
+    return rules_run.db
 
 
 def one(db: Path, table: str, **key: str) -> dict:
@@ -474,11 +475,9 @@ def test_reporting_rounds_earnings_to_whole_dollars(warehouse: Path) -> None:
 
 # -- settings change the rules they name -------------------------------------------------------------
 @pytest.fixture(scope="module")
-def lagged_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("rules_lag")
-    landing = build_scenario(root / "landing")
-    build_warehouse(landing, root / "wh", wage_lag_quarters=1, min_cell=3, min_annual_earnings=20000)
-    return root / "wh" / "warehouse.duckdb"
+def lagged_warehouse(rules_lagged_run: Scenario) -> Path:
+    """The same state through `ler run --wage-lag-quarters 1 --min-cell 3 --min-annual-earnings 20000`."""
+    return rules_lagged_run.db
 
 
 def test_wage_lag_moves_wage_data_through(lagged_warehouse: Path) -> None:

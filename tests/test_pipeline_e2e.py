@@ -1,17 +1,16 @@
-"""End to end through Dagster: `ler run` on hand-built and spec-example landing zones.
+"""End to end through Dagster: `ler run` on the hand-built state and on the worked examples.
 
-These run the real command (real DuckDB, real dbt, real Dagster materialization) in a subprocess,
-as an operator or the scheduler would.
+The runs are the real command (real DuckDB, real dbt, real Dagster materialization) in a subprocess,
+as an operator or the scheduler would call it; each scenario is built once per session (conftest.py).
+A rerun of the same landing zone is checked in test_crash_safety.py, after the killed runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -19,29 +18,21 @@ import pytest
 
 from tests.support.expected import GRAINS, compare_table
 from tests.support.pii import collect_person_data, scan_outputs
-from tests.support.pipeline import TEST_KEY, ler_run, query, rows_as_dicts
-from tests.test_outcome_rules import build_scenario
+from tests.support.pipeline import TEST_KEY, ler_command, ler_run, query, rows_as_dicts
+from tests.support.scenarios import Scenario
 
 pytestmark = pytest.mark.e2e
 REPORTING_TABLES = {"wpell_program_outcomes", "program_outcomes", "statewide_outcomes", "run_metadata"}
 
 
-@pytest.fixture(scope="module")
-def scenario_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    root = tmp_path_factory.mktemp("e2e")
-    landing = build_scenario(root / "landing")
-    proc = ler_run(landing, root / "wh")
-    return landing, root / "wh", proc
+def test_ler_run_reports_where_the_outputs_are(rules_run: Scenario) -> None:
+    wh, stdout = rules_run.warehouse, rules_run.output["stdout"]
+    assert "ler run: done" in stdout
+    assert str(wh / "published.duckdb") in stdout and str(wh / "exports") in stdout
 
 
-def test_ler_run_reports_where_the_outputs_are(scenario_run) -> None:
-    _landing, wh, proc = scenario_run
-    assert "ler run: done" in proc.stdout
-    assert str(wh / "published.duckdb") in proc.stdout and str(wh / "exports") in proc.stdout
-
-
-def test_published_database_holds_only_the_reporting_schema(scenario_run) -> None:
-    _landing, wh, _proc = scenario_run
+def test_published_database_holds_only_the_reporting_schema(rules_run: Scenario) -> None:
+    wh = rules_run.warehouse
     tables = query(
         wh / "published.duckdb",
         "select table_schema, table_name from information_schema.tables order by 1, 2",
@@ -50,8 +41,8 @@ def test_published_database_holds_only_the_reporting_schema(scenario_run) -> Non
     assert {t for _s, t in tables} == REPORTING_TABLES
 
 
-def test_exports_match_the_published_tables(scenario_run) -> None:
-    _landing, wh, _proc = scenario_run
+def test_exports_match_the_published_tables(rules_run: Scenario) -> None:
+    wh = rules_run.warehouse
     for table in REPORTING_TABLES:
         published = query(wh / "published.duckdb", f"select count(*) from reporting.{table}")[0][0]
         con = duckdb.connect()
@@ -64,8 +55,8 @@ def test_exports_match_the_published_tables(scenario_run) -> None:
         assert parquet_rows == published == csv_rows[0][0]
 
 
-def test_hand_checked_numbers_through_dagster(scenario_run) -> None:
-    _landing, wh, _proc = scenario_run
+def test_hand_checked_numbers_through_dagster(rules_run: Scenario) -> None:
+    wh = rules_run.warehouse
     (row,) = rows_as_dicts(
         wh / "published.duckdb", "select * from reporting.wpell_program_outcomes where program_id = 'WELD'"
     )
@@ -82,22 +73,22 @@ def test_hand_checked_numbers_through_dagster(scenario_run) -> None:
     assert (row["n_completers"], row["n_unmatchable"], row["top_industry_q4"]) == (12, 1, "54")
 
 
-def test_no_person_data_in_any_output_or_log(scenario_run) -> None:
-    landing, wh, proc = scenario_run
-    data = collect_person_data(landing)
+def test_no_person_data_in_any_output_or_log(rules_run: Scenario) -> None:
+    data = collect_person_data(rules_run.landing)
     assert len(data.ssns) > 100 and data.names and data.birth_dates  # the scan has something to find
-    assert scan_outputs(wh, data, extra_text=proc.stdout + proc.stderr) == []
+    output = rules_run.output
+    assert scan_outputs(rules_run.warehouse, data, extra_text=output["stdout"] + output["stderr"]) == []
 
 
-def test_output_permissions(scenario_run) -> None:
-    _landing, wh, _proc = scenario_run
+def test_output_permissions(rules_run: Scenario) -> None:
+    wh = rules_run.warehouse
     assert stat.S_IMODE((wh / "warehouse.duckdb").stat().st_mode) == 0o600
     assert stat.S_IMODE((wh / "published.duckdb").stat().st_mode) == 0o644
     assert stat.S_IMODE((wh / "lake").stat().st_mode) == 0o700
 
 
-def test_run_metadata_records_the_run(scenario_run) -> None:
-    _landing, wh, _proc = scenario_run
+def test_run_metadata_records_the_run(rules_run: Scenario) -> None:
+    wh = rules_run.warehouse
     (meta,) = rows_as_dicts(wh / "warehouse.duckdb", "select * from marts.run_metadata")
     assert len(meta["run_id"]) == 36 and meta["started_at"] <= meta["finished_at"]
     settings = json.loads(meta["settings"])
@@ -106,28 +97,11 @@ def test_run_metadata_records_the_run(scenario_run) -> None:
     assert (meta["files_quarantined"], meta["wage_data_through"]) == (0, "2025Q2")
 
 
-def test_rerun_on_the_same_landing_zone_changes_no_outcome(scenario_run, tmp_path: Path) -> None:
-    landing, wh, _proc = scenario_run
-    before = {t: query(wh / "warehouse.duckdb", f"select * from marts.{t} order by all") for t in GRAINS}
-    ler_run(landing, wh)
-    after = {t: query(wh / "warehouse.duckdb", f"select * from marts.{t} order by all") for t in GRAINS}
-    assert before == after
-    assert query(wh / "warehouse.duckdb", "select count(*) from marts.run_metadata")[0][0] == 2
-    assert len([p for p in wh.glob("exports-*")]) == 1  # the previous run's exports were replaced
-
-
 def test_run_refuses_without_hash_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
     (tmp_path / "landing").mkdir()
     proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ler"),
-            "run",
-            "--landing",
-            str(tmp_path / "landing"),
-            "--warehouse",
-            str(tmp_path / "wh"),
-        ],
+        ler_command("run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "wh")),
         env=env,
         capture_output=True,
         text=True,
@@ -148,28 +122,30 @@ def test_run_fails_non_zero_when_the_pipeline_fails(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "FAILED" in proc.stderr
 
 
-# -- the spec's worked example ----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def example_run(example_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("example")
-    shutil.copytree(example_dir / "landing", root / "landing")
-    ler_run(root / "landing", root / "wh")
-    return root / "wh"
-
-
+# -- the worked examples (tests/fixtures; built once per session in conftest.py) ---------------------
 @pytest.mark.parametrize("table", sorted(GRAINS))
-def test_example_outcomes_match_expected(example_run: Path, example_dir: Path, table: str) -> None:
-    problems = compare_table(
-        example_run / "warehouse.duckdb", "marts", table, example_dir / "expected" / f"{table}.csv"
-    )
+def test_example_outcomes_match_expected(example_run: Scenario, example_dir: Path, table: str) -> None:
+    problems = compare_table(example_run.db, "marts", table, example_dir / "expected" / f"{table}.csv")
     assert problems == [], "\n".join(problems[:20])
 
 
-def test_example_file_statuses(example_run: Path, example_dir: Path) -> None:
+@pytest.mark.parametrize("table", sorted(GRAINS))
+def test_example_v2_outcomes_match_expected(
+    example_v2_run: Scenario, example_v2_dir: Path, table: str
+) -> None:
+    expected = example_v2_dir / "expected" / f"{table}.csv"
+    problems = compare_table(example_v2_run.db, "marts", table, expected)
+    assert problems == [], "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_example_file_statuses(version: str, request: pytest.FixtureRequest) -> None:
+    run: Scenario = request.getfixturevalue("example_run" if version == "v1" else "example_v2_run")
+    example_dir: Path = request.getfixturevalue("example_dir" if version == "v1" else "example_v2_dir")
     expect = json.loads((example_dir / "expected" / "load_expectations.json").read_text())
     manifest = {
         r["file_name"]: r
-        for r in rows_as_dicts(example_run / "warehouse.duckdb", "select * from audit.load_manifest")
+        for r in rows_as_dicts(run.db, "select * from audit.load_manifest")
     }
     assert {n for n, r in manifest.items() if r["status"] == "QUARANTINED"} == set(
         expect["expect_quarantined"]
@@ -182,13 +158,13 @@ def test_example_file_statuses(example_run: Path, example_dir: Path) -> None:
         )
     for r in manifest.values():
         assert r["rows_read"] == r["rows_loaded"] + r["rows_rejected"] + r["rows_duplicate"]
-    (meta,) = rows_as_dicts(example_run / "warehouse.duckdb", "select * from marts.run_metadata")
+    (meta,) = rows_as_dicts(run.db, "select * from marts.run_metadata")
     assert [meta["wage_data_through_year"], meta["wage_data_through_quarter"]] == expect["wage_data_through"]
-    assert len(query(example_run / "warehouse.duckdb", "select * from audit.load_manifest")) == sum(
-        1 for p in (example_run.parent / "landing").rglob("*") if p.is_file()
+    assert len(query(run.db, "select * from audit.load_manifest")) == sum(
+        1 for p in run.landing.rglob("*") if p.is_file()
     )
 
 
-def test_example_outputs_hold_no_person_data(example_run: Path) -> None:
-    data = collect_person_data(example_run.parent / "landing")
-    assert scan_outputs(example_run, data) == []
+def test_example_outputs_hold_no_person_data(example_run: Scenario) -> None:
+    data = collect_person_data(example_run.landing)
+    assert scan_outputs(example_run.warehouse, data) == []

@@ -15,20 +15,29 @@ from dagster_project.landing.ingest import ingest_kind
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.settings import Settings
 
-TEST_KEY = "test-hash-key-for-the-suite"
+# 32+ characters, as a real run requires (LER_SPEC.md §4 v2).
+TEST_KEY = "test-hash-key-for-the-suite-0123456789"
+
+
+def ler_environ(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a `ler` subprocess: no LER_* of the caller's, the suite's key, then `env`."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
+    full_env["LER_HASH_KEY"] = TEST_KEY
+    full_env.update(env or {})
+    return full_env
+
+
+def ler_command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "ler"), *args]
 
 
 def ler_run(
     landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None, check: bool = True
 ) -> subprocess.CompletedProcess:
     """`ler run` in a subprocess, exactly as an operator or the scheduler would call it."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
-    full_env["LER_HASH_KEY"] = TEST_KEY
-    full_env.update(env or {})
-    ler = Path(sys.executable).parent / "ler"
     proc = subprocess.run(
-        [str(ler), "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra],
-        env=full_env,
+        ler_command("run", "--landing", str(landing), "--warehouse", str(warehouse), *extra),
+        env=ler_environ(env),
         capture_output=True,
         text=True,
         timeout=900,
@@ -38,6 +47,17 @@ def ler_run(
             f"ler run failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
         )
     return proc
+
+
+def start_ler_run(landing: Path, warehouse: Path, *extra: str) -> subprocess.Popen:
+    """`ler run` started in its own process group (so a test can kill the whole run), output discarded."""
+    return subprocess.Popen(
+        ler_command("run", "--landing", str(landing), "--warehouse", str(warehouse), *extra),
+        env=ler_environ(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def build_warehouse(landing: Path, warehouse: Path, **settings: object) -> Settings:
