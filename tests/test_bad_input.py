@@ -45,7 +45,6 @@ from tests.support.scenarios import Scenario, build_once
 
 pytestmark = pytest.mark.e2e
 
-KINDS = ("reference", "transcripts", "noncredit", "wages")
 OUTCOME_TABLES = ("wpell_program_outcomes", "program_outcomes", "statewide_outcomes")
 BOOKKEEPING = ("file_name", "file_seq", "line_number")
 # Natural key of each lake table as dbt applies it (person_key stands for the SSN of a wage row).

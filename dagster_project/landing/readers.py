@@ -9,7 +9,7 @@ names one, is tried first and may decline by returning None.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.landing.context import ReadContext
-from dagster_project.landing.contracts import Contract, ContractError, contract, contracts
+from dagster_project.landing.contracts import Contract, ContractError
 
 Reader = Callable[[Path, Contract, ReadContext], Iterator[pa.RecordBatch]]
 # (connection, target table, file index, path, contract, context) -> rows appended, or None to decline
@@ -43,19 +43,3 @@ def reader_for(c: Contract) -> Reader:
 
 def fast_reader_for(c: Contract) -> FastReader | None:
     return resolve(c.fast_reader) if c.fast_reader else None
-
-
-class _ProjectReaders(Mapping[str, Reader]):
-    """Layout name -> reader of the project's own contracts (derived from them, never written out)."""
-
-    def __getitem__(self, layout: str) -> Reader:
-        return reader_for(contract(layout))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(contracts())
-
-    def __len__(self) -> int:
-        return len(contracts())
-
-
-READERS: Mapping[str, Reader] = _ProjectReaders()

@@ -18,7 +18,7 @@ from dagster_project.identity import ssn_digits
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import contract
 from dagster_project.landing.discovery import discover
-from dagster_project.landing.readers import READERS
+from dagster_project.landing.readers import reader_for
 from dagster_project.landing.records import StructuralError
 
 PII_COLUMNS = ("ssn", "first_name", "last_name", "birth_date")
@@ -65,7 +65,7 @@ def collect_person_data(landing: Path) -> PersonData:
         if not cols:
             continue
         try:
-            for batch in READERS[f.layout](f.path, c, ReadContext()):
+            for batch in reader_for(c)(f.path, c, ReadContext()):
                 table = batch.to_pydict()
                 for col in cols:
                     for value in table[col]:
