@@ -1,0 +1,39 @@
+"""`ler`: the command line of the warehouse (docs/reporting_rules.md §9).
+
+    ler run [--landing DIR] [--warehouse DIR] [--sample] [--<setting> VALUE ...]
+    ler validate FILE [--kind KIND] [--reference DIR]
+
+One module per command in this package, each with `register(subparsers, registry)` (its arguments)
+and `execute(args, registry) -> exit code`; adding a command is a module and one line in COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dagster_project.cli import run, validate
+from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from dagster_project.landing.registry import Registry, load_registry
+
+COMMANDS = (run, validate)
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+
+def build_parser(registry: Registry) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ler", description="State LER data warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(sub, registry)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, registry: Registry | None = None) -> int:
+    """Run one command; `registry` is the set of layouts (default: the project's contracts)."""
+    registry = registry or load_registry()
+    args = build_parser(registry).parse_args(argv)
+    return args.handler(args, registry)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
