@@ -1,33 +1,43 @@
-"""A run killed at any point leaves the previous published outputs whole, and the next run completes
+"""A run killed at any moment leaves a whole publication, and the next run completes
 (LER_SPEC.md §5, §9).
 
 The run is killed (SIGKILL to its process group, as a scheduler or an operator would) at three
-observable moments: while ingestion builds the lake, while dbt writes the warehouse, and while the
-publish step writes the new database. After each kill, published.duckdb and exports/ must be
-readable and byte-for-byte the previous run's content.
+observable moments (while ingestion builds the lake, while dbt writes the warehouse, while the publish
+step writes the new database) and at random moments over a whole run's length. After each kill,
+published.duckdb and exports/ must be readable and come from the same run: the previous one, or,
+when the kill came after the new run's publish step, the new one, whole. Then a run on the same
+landing zone completes, cleans up what the killed runs left, and changes no outcome (a rerun is
+idempotent).
+
+The kills work on a copy of the session's hand-built run (conftest.py). `LER_TEST_KILLS` (default 5)
+sets the number of random moments and `LER_TEST_SEED` makes them repeatable; the seed is in every
+failure message.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.support.landing import LandingBuilder
-from tests.support.pipeline import TEST_KEY, ler_run, query
-from tests.test_outcome_rules import build_scenario, wage_file
+from tests.support.expected import GRAINS
+from tests.support.pipeline import ler_run, query, start_ler_run
+from tests.support.scenarios import Scenario, copy_scenario
 
 pytestmark = pytest.mark.e2e
-TABLES = ("wpell_program_outcomes", "program_outcomes", "statewide_outcomes")
+TABLES = ("wpell_program_outcomes", "program_outcomes", "statewide_outcomes", "run_metadata")
+SEED = int(os.environ.get("LER_TEST_SEED") or random.SystemRandom().randrange(1 << 30))
+KILLS = int(os.environ.get("LER_TEST_KILLS", "5"))
 
 
 def published_state(wh: Path) -> dict[str, list[tuple]]:
+    """Every published table and its Parquet export, as rows (the export must open and read)."""
     state = {t: query(wh / "published.duckdb", f"select * from reporting.{t} order by all") for t in TABLES}
     for t in TABLES:
         state[f"exports/{t}.parquet"] = query(
@@ -37,15 +47,9 @@ def published_state(wh: Path) -> dict[str, list[tuple]]:
     return state
 
 
-def start_run(landing: Path, wh: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | {"LER_HASH_KEY": TEST_KEY}
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "ler"), "run", "--landing", str(landing), "--warehouse", str(wh)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def after_seconds(seconds: float) -> Callable[[], bool]:
+    started = time.monotonic()
+    return lambda: time.monotonic() - started > seconds
 
 
 def kill_when(proc: subprocess.Popen, seen: Callable[[], bool], timeout: float = 240) -> bool:
@@ -64,43 +68,56 @@ def kill_when(proc: subprocess.Popen, seen: Callable[[], bool], timeout: float =
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
-    root = tmp_path_factory.mktemp("crash")
-    landing = build_scenario(root / "landing")
-    ler_run(landing, root / "wh")
-    before = published_state(root / "wh")
-    # a new wage file, so a run that did publish would change the outcomes
-    b = LandingBuilder(root / "extra")
-    p = b.person(ssn_text="123451234")
-    b.wage("x.csv", p, 2025, 2, 1.0)
-    b.write()
-    (landing / "wages" / wage_file(2025, 3)).write_bytes(
-        (b.root / "wages" / "x.csv").read_bytes().replace(b"2025,2,", b"2025,3,")
-    )
-    return landing, root / "wh", before
+def crash_zone(rules_run: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A private copy of the hand-built run, its published state, and how long a whole run took."""
+    zone = copy_scenario(rules_run, tmp_path_factory.mktemp("crash"))
+    seconds = float((rules_run.root / "seconds").read_text())
+    return {"zone": zone, "before": published_state(zone.warehouse), "run_seconds": seconds}
 
 
 @pytest.mark.parametrize("moment", ["ingestion", "dbt", "publish"])
-def test_killed_run_leaves_previous_outputs_intact(first_run, moment: str) -> None:
-    landing, wh, before = first_run
+def test_killed_run_leaves_previous_outputs_intact(crash_zone: dict, moment: str) -> None:
+    zone: Scenario = crash_zone["zone"]
+    wh = zone.warehouse
     probes = {
         "ingestion": lambda: any(wh.joinpath("lake").glob(".build-*")),
         "dbt": lambda: (wh / "warehouse.duckdb.wal").exists(),
         "publish": lambda: any(wh.glob(".published-*.duckdb")),
     }
-    killed = kill_when(start_run(landing, wh), probes[moment])
+    killed = kill_when(start_ler_run(zone.landing, wh), probes[moment])
     assert killed, f"the run finished before reaching {moment}"
-    assert published_state(wh) == before
+    assert published_state(wh) == crash_zone["before"]
 
 
-def test_next_run_completes_and_cleans_up(first_run) -> None:
-    landing, wh, before = first_run
-    ler_run(landing, wh)
+def test_killed_at_random_moments(crash_zone: dict) -> None:
+    zone: Scenario = crash_zone["zone"]
+    rng = random.Random(SEED)
+    moments = sorted(rng.uniform(0.2, 0.95 * crash_zone["run_seconds"]) for _ in range(KILLS))
+    for at in moments:
+        killed = kill_when(start_ler_run(zone.landing, zone.warehouse), after_seconds(at))
+        state = published_state(zone.warehouse)  # opens and reads every published table and export
+        where = f"(seed {SEED}, {'killed' if killed else 'finished'} at {at:.2f} s)"
+        if state != crash_zone["before"]:
+            # only a run that got past its publish step may change the publication, and then whole
+            assert state["run_metadata"] != crash_zone["before"]["run_metadata"], where
+            crash_zone["before"] = state
+        # the database and the exports of the publication come from the same run
+        for table in TABLES:
+            assert state[table] == state[f"exports/{table}.parquet"], f"{table} {where}"
+
+
+def test_next_run_completes_cleans_up_and_changes_no_outcome(crash_zone: dict, rules_run: Scenario) -> None:
+    zone: Scenario = crash_zone["zone"]
+    wh = zone.warehouse
+    runs_before = query(wh / "warehouse.duckdb", "select count(*) from marts.run_metadata")[0][0]
+    ler_run(zone.landing, wh)
     after = published_state(wh)
-    assert after != before  # the new wage quarter moved wage_data_through and the outcomes
+    for table in TABLES[:3]:
+        assert after[table] == crash_zone["before"][table], table
+    assert after["run_metadata"] != crash_zone["before"]["run_metadata"]  # a new publication
+    # the exact tables equal those of the first run: rerunning a landing zone changes no outcome
+    for table in GRAINS:
+        sql = f"select * from marts.{table} order by all"
+        assert query(wh / "warehouse.duckdb", sql) == query(rules_run.db, sql), table
+    assert query(wh / "warehouse.duckdb", "select count(*) from marts.run_metadata")[0][0] == runs_before + 1
     assert not list(wh.glob(".published-*")) and len(list(wh.glob("exports-*"))) == 1
-    meta = query(
-        wh / "published.duckdb",
-        "select wage_data_through from reporting.run_metadata order by finished_at desc limit 1",
-    )
-    assert meta == [("2025Q3",)]
