@@ -17,13 +17,21 @@ CONTRACTS_DIR = PROJECT_DIR / "data_contracts"
 DEFAULT_ICESA_LAYOUT = CONTRACTS_DIR / "icesa_layout_default.json"
 SAMPLE_LANDING_DIR = PROJECT_DIR / "sample_data" / "landing"
 
+# The names inside one publication folder (docs/reporting_rules.md §9).
+PUBLISHED_DB_NAME = "published.duckdb"
+EXPORTS_NAME = "exports"
+
 
 @dataclass(frozen=True)
 class WarehousePaths:
-    """The layout of one warehouse folder (LER_SPEC.md §9).
+    """The layout of one warehouse folder (docs/reporting_rules.md §9).
 
-    `lake/` holds the PII-free Parquet that ingestion writes and dbt reads; `warehouse.duckdb` is
-    owned by dbt; `published.duckdb` and `exports/` are replaced atomically by the publish step.
+    Restricted (owner only): `lake/` (the PII-free Parquet that ingestion writes and dbt reads),
+    `warehouse.duckdb` (owned by dbt), `quarantine/`, `logs/`, `.tmp/`, `.lock`.
+    Public: `publications/<run id>/` (one folder per publication: `published.duckdb`, `exports/`,
+    `publication.json`), `publications/current` (a symbolic link to the newest, switched in one
+    rename), and the two paths users know, `published.duckdb` and `exports`, symbolic links through
+    `publications/current`.
     """
 
     root: Path
@@ -38,15 +46,34 @@ class WarehousePaths:
 
     @property
     def published_db(self) -> Path:
-        return self.root / "published.duckdb"
+        return self.root / PUBLISHED_DB_NAME
 
     @property
     def exports(self) -> Path:
-        return self.root / "exports"
+        return self.root / EXPORTS_NAME
+
+    @property
+    def publications(self) -> Path:
+        return self.root / "publications"
+
+    @property
+    def current_publication(self) -> Path:
+        return self.publications / "current"
 
     @property
     def quarantine(self) -> Path:
         return self.root / "quarantine"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def run_log(self, run_id: str) -> Path:
+        return self.logs / f"{run_id}.log"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
 
     @property
     def tmp(self) -> Path:

@@ -1,16 +1,26 @@
 """`ler run`: ingest the landing zone, build the warehouse, publish (docs/reporting_rules.md §9).
 
 Materializes every asset through Dagster (the same job `dagster dev` shows and the nightly schedule
-runs) and exits non-zero when the run fails.
+runs) and exits 0 on success, 1 when the run failed, 2 for a usage or settings error. Before Dagster
+starts it sets the umask (owner-only files), checks the landing zone can be read, and takes the
+warehouse lock, so a second run on the same warehouse exits at once naming the first. A failure
+prints one plain line (failures.py); the detail is in `<warehouse>/logs/<run id>.log`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+import uuid
+from pathlib import Path
 
 from dagster_project.cli.common import EXIT_OK, EXIT_USAGE, fail
+from dagster_project.failures import classify, error_info_messages, exception_messages, explain
 from dagster_project.landing.registry import Registry
+from dagster_project.permissions import restrict_new_files
+from dagster_project.project_paths import WarehousePaths
+from dagster_project.run_lock import WarehouseBusy, holding
 from dagster_project.settings import SETTINGS, Settings, SettingsError
 
 
@@ -40,44 +50,115 @@ def register(sub: argparse._SubParsersAction, registry: Registry) -> None:
     run.add_argument(
         "--log-level",
         default=os.environ.get("LER_LOG_LEVEL", "WARNING"),
-        help="Dagster console log level (env LER_LOG_LEVEL, default WARNING)",
+        help="console log level (env LER_LOG_LEVEL, default WARNING); the run's log file has everything",
     )
     _setting_flags(run)
     run.set_defaults(handler=execute)
 
 
 def execute(args: argparse.Namespace, registry: Registry) -> int:
+    restrict_new_files()  # before the first byte is written (permissions.py)
     overrides = {s.name: getattr(args, s.name, None) for s in SETTINGS}
     try:
         settings = Settings.load(overrides, sample=args.sample or None)
     except SettingsError as exc:
         return fail("run", str(exc), EXIT_USAGE)
-    if not settings.landing_dir.is_dir():
-        return fail("run", f"landing zone {settings.landing_dir} does not exist", EXIT_USAGE)
+    problem = landing_problem(settings.landing_dir, settings.warehouse_dir)
+    if problem:
+        return fail("run", problem)
     if settings.uses_demo_key:
         print("ler run: sample-data run, person keys use the documented demo key (not for real data)")
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(settings.to_environ())
+    run_id = str(uuid.uuid4())
+    try:
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        with holding(settings.warehouse_dir, run_id) as stale:
+            if stale is not None:
+                print(
+                    f"ler run: taking over the warehouse lock of a run that ended without releasing it "
+                    f"({stale.describe()})",
+                    file=sys.stderr,
+                )
+            return _run(settings, run_id, args.log_level)
+    except WarehouseBusy as exc:
+        return fail("run", str(exc))
+    except OSError as exc:
+        failure = classify(exception_messages(exc))
+        if failure is None:
+            raise
+        return fail("run", f"FAILED: {explain(failure, settings.landing_dir, settings.warehouse_dir)}")
 
+
+def landing_problem(landing: Path, warehouse: Path) -> str | None:
+    """Why the landing zone cannot be read (missing, or a folder or file we may not read), or None.
+
+    Checked before anything starts, so an unreadable zone costs nothing and changes nothing."""
+    from dagster_project.landing.discovery import iter_submissions
+
+    if not landing.is_dir():
+        return f"landing zone {landing} does not exist or is not a folder: check --landing / LER_LANDING_DIR"
+    try:
+        os.listdir(landing)
+        for kind_dir in (p for p in landing.iterdir() if p.is_dir()):
+            os.listdir(kind_dir)
+        for _kind, path in iter_submissions(landing):
+            with open(path, "rb") as f:
+                f.read(1)
+    except OSError as exc:
+        failure = classify(exception_messages(exc))
+        if failure is None:
+            raise
+        return f"FAILED: {explain(failure, landing, warehouse)}"
+    return None
+
+
+def _run(settings: Settings, run_id: str, log_level: str) -> int:
     from dagster import DagsterInstance
 
     from dagster_project.definitions import defs
+    from dagster_project.schedules import DEFAULT_LOGGER_CONFIG
 
+    os.environ.update(settings.to_environ())
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     job = defs.resolve_job_def("ler_full_refresh")
-    run_config = {"loggers": {"console": {"config": {"log_level": args.log_level.upper()}}}}
-    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+    loggers = DEFAULT_LOGGER_CONFIG | {"console": {"config": {"log_level": log_level.upper()}}}
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config={"loggers": loggers}, run_id=run_id
+    )
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        return fail("run", f"FAILED (run {result.run_id}); failed steps: {', '.join(failed) or 'see log'}")
-    _print_outputs(settings)
+        return fail("run", failure_line(result.all_events, settings, run_id))
+    _print_outputs(settings, run_id)
     return EXIT_OK
 
 
-def _print_outputs(settings: Settings) -> None:
-    import duckdb
+def failure_line(events: list, settings: Settings, run_id: str) -> str:
+    """The one line a failed run prints: what happened and what to do, which publication is in
+    place, and where the detail is."""
+    from dagster_project.publication.store import PublicationStore, publication_name
+    from dagster_project.run_logs import log_problem
 
-    from dagster_project.project_paths import WarehousePaths
+    failed = [e for e in events if e.is_step_failure]
+    explained = None
+    for event in failed:
+        failure = classify(error_info_messages(event.step_failure_data.error))
+        if failure is not None:
+            explained = explain(failure, settings.landing_dir, settings.warehouse_dir)
+            break
+    what = explained or f"failed steps: {', '.join(e.step_key for e in failed) or 'see the log'}"
+    paths = WarehousePaths(settings.warehouse_dir)
+    current = PublicationStore(paths).current()
+    if current is None:
+        published = "nothing is published yet"
+    elif current.name == publication_name(run_id):
+        published = "this run's publication is in place"
+    else:
+        published = f"the previous publication ({current.name}) is unchanged"
+    problem = log_problem(run_id)
+    log = f"{paths.run_log(run_id)}" + (f" (incomplete: {problem})" if problem else "")
+    return f"FAILED (run {run_id}): {what}; {published}; details in {log}"
+
+
+def _print_outputs(settings: Settings, run_id: str) -> None:
+    import duckdb
 
     paths = WarehousePaths(settings.warehouse_dir)
     con = duckdb.connect(str(paths.warehouse_db), read_only=True)
@@ -95,5 +176,7 @@ def _print_outputs(settings: Settings) -> None:
     )
     print(f"  published (reporting schema): {paths.published_db}")
     print(f"  exports (parquet + csv):      {paths.exports}/")
+    print(f"  publications (newest is current): {paths.publications}/")
     print(f"  restricted warehouse:         {paths.warehouse_db}")
     print(f"  quarantine reports:           {paths.quarantine}/")
+    print(f"  run log:                      {paths.run_log(run_id)}")
