@@ -27,7 +27,7 @@ _KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (MISSING, "no such file or folder", ("No such file or directory", "[Errno 2]")),
 )
 _PY_PATH = re.compile(r"\[Errno \d+\] [^:\n]+: (?P<repr>'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
-_DUCKDB_PATH = re.compile(r"(?:file|directory) \\?\"(?P<path>/[^\n]*?)\\?\"(?=: |\s|$)")
+_DUCKDB_PATH = re.compile(r"(?:file|directory) \\?\"(?P<path>/[^\n]*?)\\?\"(?=: |$)")
 
 
 @dataclass(frozen=True)
