@@ -504,8 +504,9 @@ def test_min_cell_setting(lagged_warehouse: Path) -> None:
 def test_poverty_guideline_of_a_later_year_uses_the_latest_published(warehouse: Path) -> None:
     rows = rows_as_dicts(
         warehouse,
-        "select distinct completion_date, poverty_150_y3 from intermediate.int_outcomes__completion_measures "
+        "select distinct completion_date, poverty_threshold_y3 "
+        "from intermediate.int_outcomes__completion_measures "
         "where completion_date in ('2020-11-01', '2025-03-15') order by 1",
     )
     # 2020 + 3 = 2023: 1.5 x 14,580; 2025 + 3 = 2028 is not published: 1.5 x 15,960 (2026)
-    assert [float(r["poverty_150_y3"]) for r in rows] == [21870.0, 23940.0]
+    assert [float(r["poverty_threshold_y3"]) for r in rows] == [21870.0, 23940.0]

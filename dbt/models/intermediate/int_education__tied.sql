@@ -5,8 +5,12 @@
 -- code the crosswalks do not know), NOT_A_CREDENTIAL (learning achievement or secondary award),
 -- NO_CIP, NO_CATALOG_MATCH, AMBIGUOUS_CATALOG_MATCH (several programs share the triple; none is
 -- chosen). Only CATALOG and TIED records have a program_id.
+--
+-- A record is identified by (record_source, file_seq, line_number): its lake table, its file's place
+-- on the landing timeline and its line or ordinal in that file (the grain of int_education__records),
+-- so the catalog matches join back to the record they came from whatever order the rows are read in.
 with records as (
-    select *, row_number() over () as record_id from {{ ref('int_education__records') }}
+    select * from {{ ref('int_education__records') }}
 ),
 
 programs as (
@@ -14,7 +18,12 @@ programs as (
 ),
 
 candidates as (
-    select r.record_id, p.program_id, count(*) over (partition by r.record_id) as n_matches
+    select
+        r.record_source,
+        r.file_seq,
+        r.line_number,
+        count(*) as n_matches,
+        min(p.program_id) as program_id
     from records as r
     join programs as p
         on r.program_id is null
@@ -23,11 +32,12 @@ candidates as (
         and p.provider_id = r.provider_id
         and p.cip_code = r.cip_code
         and p.credential_level = r.record_credential_level
+    group by r.record_source, r.file_seq, r.line_number
 ),
 
 final as (
     select
-        r.* exclude (program_id, record_id),
+        r.* exclude (program_id),
         coalesce(r.program_id, case when c.n_matches = 1 then c.program_id end) as program_id,
         case
             when r.program_id is not null then 'CATALOG'
@@ -40,9 +50,10 @@ final as (
             else 'NO_CATALOG_MATCH'
         end as tie_status
     from records as r
-    left join (select distinct record_id, first(program_id) as program_id, max(n_matches) as n_matches
-               from candidates group by record_id) as c
-        on c.record_id = r.record_id
+    left join candidates as c
+        on c.record_source = r.record_source
+        and c.file_seq = r.file_seq
+        and c.line_number = r.line_number
 )
 
 select * from final

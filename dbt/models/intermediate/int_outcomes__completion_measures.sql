@@ -7,10 +7,12 @@
 --   is_observed_* flags so each table leaves such learners out of its denominators.
 -- * Annual earnings of year k = the four quarters of calendar year year(completion_date) + k;
 --   observed only when Q4 of that year is observed. Attached = annual earnings >=
---   LER_MIN_ANNUAL_EARNINGS and earnings > 0 in at least 3 of the 4 quarters.
--- * poverty_150 = LER_POVERTY_MULTIPLIER x the HHS guideline (1 person, 48 states) of the year-3
---   earnings year, or of the latest published year when that year is later (and of the earliest
---   year in the seed when it is earlier, so no learner silently drops out of the VAE median).
+--   LER_MIN_ANNUAL_EARNINGS and earnings > 0 in at least ler:attachment_min_quarters (3) of the 4
+--   quarters.
+-- * poverty_threshold_y3 = LER_POVERTY_MULTIPLIER (default 1.5) x the HHS guideline (1 person, 48
+--   states) of the year-3 earnings year, or of the latest published year when that year is later
+--   (and of the earliest year in the seed when it is earlier, so no learner silently drops out of
+--   the VAE median).
 with awards as (
     select distinct person_key, award_date as completion_date
     from {{ ref('int_education__spells') }}
@@ -90,9 +92,10 @@ final as (
         coalesce(s.quarters_employed_y{{ k }}, 0) as quarters_employed_y{{ k }},
         coalesce({{ q4_index_of_year('c.completion_calendar_year + ' ~ k) }} <= cov.through_quarter_index, false)
             and coalesce(s.annual_earnings_y{{ k }}, 0) >= {{ var('ler:min_annual_earnings') }}
-            and coalesce(s.quarters_employed_y{{ k }}, 0) >= 3 as is_attached_y{{ k }},
+            and coalesce(s.quarters_employed_y{{ k }}, 0) >= {{ var('ler:attachment_min_quarters') }}
+            as is_attached_y{{ k }},
         {% endfor %}
-        {{ var('ler:wpell:poverty_multiplier') }} * g.poverty_guideline_1p as poverty_150_y3
+        {{ var('ler:wpell:poverty_multiplier') }} * g.poverty_guideline_1p as poverty_threshold_y3
     from completions as c
     cross join coverage as cov
     left join summed as s using (person_key, completion_date)

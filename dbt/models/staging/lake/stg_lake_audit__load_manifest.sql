@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake_audit', 'load_manifest') }}
+    {{ lake_audit_union('load_manifest') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake_audit', 'rejected_rows') }}
+    {{ lake_audit_union('rejected_rows') }}
 ),
 
 renamed as (

@@ -6,7 +6,8 @@
 -- * Cohort: the program's enrollment spells whose start date falls in award year cohort_year; a
 --   learner (person key) counts once: the spell with the earliest start is the member (ties: the
 --   spell with an award, then the earlier award, then the later file and line).
--- * Excluded: exit reason INCARCERATED, DECEASED, MILITARY or MEDICAL.
+-- * Excluded: exit reason INCARCERATED, DECEASED, MILITARY or MEDICAL (var
+--   ler:wpell:excluded_exit_reasons).
 -- * Completer within 150 %: not excluded, award date <= start + ceil(1.5 x weeks x 7) days.
 -- * Placement, over completers with an SSN key: employed in quarter(completion) + 1 or + 2 (observed
 --   quarters only); base = placed + (not placed and + 2 observed).
@@ -37,7 +38,8 @@ members as (
 judged as (
     select
         m.*,
-        coalesce(m.exit_reason in ('INCARCERATED', 'DECEASED', 'MILITARY', 'MEDICAL'), false) as is_excluded,
+        coalesce(m.exit_reason in ({{ sql_string_list(var('ler:wpell:excluded_exit_reasons')) }}), false)
+            as is_excluded,
         m.start_date + cast(ceil({{ var('ler:wpell:normal_time_factor') }} * p.weeks * 7) as integer)
             as completion_deadline
     from members as m
@@ -60,7 +62,7 @@ with_measures as (
         coalesce(ms.is_observed_q2, false) as is_observed_q2,
         coalesce(ms.is_observed_y3, false) as is_observed_y3,
         ms.annual_earnings_y3,
-        ms.poverty_150_y3
+        ms.poverty_threshold_y3
     from completers as c
     left join measures as ms
         on c.is_completer_150 and c.is_ssn_key
@@ -80,7 +82,7 @@ aggregated as (
         count(*) filter (where in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0) as n_earnings_y3,
         quantile_cont(annual_earnings_y3::double, 0.5)
             filter (where in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0) as median_earnings_y3,
-        quantile_cont((annual_earnings_y3 - poverty_150_y3)::double, 0.5)
+        quantile_cont((annual_earnings_y3 - poverty_threshold_y3)::double, 0.5)
             filter (where in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0) as median_value_added
     from with_measures
     group by provider_id, program_id, cohort_year

@@ -1,24 +1,14 @@
-{{ config(materialized='incremental', unique_key='run_id') }}
+{{ config(materialized='incremental', unique_key='run_id', on_schema_change='fail') }}
 -- One row per pipeline run (LER_SPEC.md §7.4): when it ran, how far the wage data reached, how many
 -- files loaded or were quarantined, how many rows were rejected, and the settings in force (as
 -- JSON, plus one column per outcome threshold). finished_at is when the outcome marts were
 -- finished; the publish step runs after it. Grain: run_id.
-with manifest as (
-    select * from {{ ref('stg_lake_audit__load_manifest') }}
+with files as (
+    select * from {{ ref('int_audit__files_counted') }}
 ),
 
 coverage as (
     select * from {{ ref('int_wages__coverage') }}
-),
-
-files as (
-    select
-        count(*) filter (where status in ('LOADED', 'LOADED_WITH_REJECTS')) as files_loaded,
-        count(*) filter (where status = 'QUARANTINED') as files_quarantined,
-        count(*) filter (where status = 'DUPLICATE') as files_duplicate,
-        coalesce(sum(rows_rejected) filter (where status = 'LOADED_WITH_REJECTS'), 0) as rows_rejected,
-        coalesce(sum(rows_loaded), 0) as rows_loaded
-    from manifest
 ),
 
 final as (

@@ -1,5 +1,0 @@
--- Grain of int_education__records: one row per (file_seq, line_number). Returns each duplicated key with its row count.
-select file_seq, line_number, count(*) as n_rows
-from {{ ref('int_education__records') }}
-group by file_seq, line_number
-having count(*) > 1

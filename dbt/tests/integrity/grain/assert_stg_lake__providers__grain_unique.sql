@@ -1,5 +1,0 @@
--- Grain of stg_lake__providers: one row per (file_seq, line_number). Returns each duplicated key with its row count.
-select file_seq, line_number, count(*) as n_rows
-from {{ ref('stg_lake__providers') }}
-group by file_seq, line_number
-having count(*) > 1
