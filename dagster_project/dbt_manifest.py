@@ -1,21 +1,39 @@
-"""Keep dbt's manifest current, because Dagster builds the dbt assets from it at import time.
+"""Keep dbt's manifest current, because Dagster builds the dbt assets from it at import time, and
+give every dbt invocation of the project the same rendered profile, so dbt's partial parse carries
+over from one warehouse to the next.
 
 `DbtProject.prepare_if_dev()` only parses under `dagster dev`; `ler run`, the tests and the
 scheduler call `ensure_manifest()`, which runs `dbt parse` when the manifest is missing or older
 than any file of the dbt project.
+
+Why the environment matters (dbt-core 1.11 `ManifestLoader.is_partial_parsable`): dbt re-parses the
+whole project (about 12 s here) unless the `--vars`, the rendered connection settings of the
+profile and the env vars read in dbt_project.yml are those of the saved `partial_parse.msgpack`.
+The profile and the lake sources name the warehouse folder through `LER_WAREHOUSE_DIR`, so with an
+absolute folder every new warehouse would re-parse everything. `dbt_environment()` therefore runs
+dbt with `LER_WAREHOUSE_DIR=~` and `HOME` set to the warehouse folder: the rendered profile is
+`~/warehouse.duckdb` for every warehouse and DuckDB expands `~` itself (in the database path and in
+`read_parquet`). The project-level `target/partial_parse.msgpack` that `ensure_manifest()` writes
+with that environment is the seed dagster-dbt copies into each warehouse's target folder, so even
+the first run in a new warehouse parses only what changed.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import dbt_executable
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+TARGET = DBT_PROJECT_DIR / "target"
+MANIFEST = TARGET / "manifest.json"
+PARTIAL_PARSE = TARGET / "partial_parse.msgpack"
 _WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "docs")
+# What `LER_WAREHOUSE_DIR` is for dbt: the warehouse folder, reached through HOME (see above).
+WAREHOUSE_FOR_DBT = "~"
 
 
 def _newest_source_mtime(project: Path) -> float:
@@ -35,11 +53,19 @@ def manifest_is_stale(project: Path = DBT_PROJECT_DIR, manifest: Path = MANIFEST
     return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project)
 
 
+def dbt_environment(warehouse_dir: Path) -> dict[str, str]:
+    """The environment variables under which dbt sees `warehouse_dir` (merge into the child's env).
+
+    The same rendered profile for every warehouse, so partial parsing stays valid (module docstring).
+    """
+    return {"LER_WAREHOUSE_DIR": WAREHOUSE_FOR_DBT, "HOME": str(Path(warehouse_dir).resolve())}
+
+
 def dbt_command(*args: str, target_path: Path | None = None) -> list[str]:
     """A `dbt` command line for this project with the venv's own dbt (parse, build ...).
 
     Used outside Dagster (manifest preparation, tests, benchmarks); inside Dagster the dbt resource
-    is configured the same way (resources.py).
+    is configured the same way (resources.py). Run it with `dbt_environment()` in its environment.
     """
     command = [
         dbt_executable(),
@@ -55,8 +81,24 @@ def dbt_command(*args: str, target_path: Path | None = None) -> list[str]:
 
 
 def ensure_manifest() -> Path:
+    """Parse the project when it changed: `target/manifest.json` for Dagster and
+    `target/partial_parse.msgpack`, the partial-parse seed of every warehouse's dbt build.
+
+    Parsed into a scratch folder and moved into place, so a concurrent reader (another process
+    importing the definitions, dagster-dbt copying the seed) never sees half a file.
+    """
     if manifest_is_stale():
-        env = dict(os.environ)
-        env.setdefault("LER_WAREHOUSE_DIR", str(DBT_PROJECT_DIR / "target" / "parse-only"))
-        subprocess.run(dbt_command("parse", "--quiet"), check=True, env=env, cwd=DBT_PROJECT_DIR)
+        TARGET.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".parse-", dir=TARGET) as scratch:
+            # no warehouse is opened by `dbt parse`; HOME only has to be a folder of its own
+            env = dict(os.environ) | dbt_environment(Path(scratch))
+            subprocess.run(
+                dbt_command("parse", "--quiet", target_path=Path(scratch)),
+                check=True,
+                env=env,
+                cwd=DBT_PROJECT_DIR,
+            )
+            for artifact in (PARTIAL_PARSE, MANIFEST):  # the manifest last: its mtime says "fresh"
+                if (Path(scratch) / artifact.name).exists():  # no msgpack when partial parsing is off
+                    os.replace(Path(scratch) / artifact.name, artifact)
     return MANIFEST

@@ -1,14 +1,25 @@
-"""Settings: spec defaults, LER_* variables, CLI overrides, the hash-key rule (LER_SPEC.md §4, §9)."""
+"""Settings: spec defaults, LER_* variables, CLI overrides, the hash-key rule (LER_SPEC.md §4, §9),
+and how settings and run bookkeeping reach dbt (vars, environment, build arguments)."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 
 from dagster_project.project_paths import DBT_PROJECT_DIR
-from dagster_project.settings import DEMO_HASH_KEY, SETTINGS, Settings, SettingsError
+from dagster_project.settings import (
+    DBT_THREADS_DEFAULT,
+    DEMO_HASH_KEY,
+    RULE_CONSTANT_VARS,
+    SETTINGS,
+    Settings,
+    SettingsError,
+)
 
 SPEC_DEFAULTS = {
     "wage_lag_quarters": 0,
@@ -73,3 +84,150 @@ def test_dbt_var_defaults_equal_the_settings_defaults() -> None:
     for setting in SETTINGS:
         if setting.dbt_var:
             assert project["vars"][setting.dbt_var] == setting.default, setting.dbt_var
+    # every other var is a rule constant the spec fixes, never a setting in disguise
+    setting_vars = {s.dbt_var for s in SETTINGS if s.dbt_var}
+    assert set(project["vars"]) - setting_vars == set(RULE_CONSTANT_VARS)
+    assert not setting_vars & set(RULE_CONSTANT_VARS)
+    assert project["vars"]["ler:wpell:excluded_exit_reasons"] == [
+        "INCARCERATED",
+        "DECEASED",
+        "MILITARY",
+        "MEDICAL",
+    ]
+    assert project["vars"]["ler:attachment_min_quarters"] == 3
+
+
+def _settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings.load(
+        {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh", **overrides},
+        environ={"LER_HASH_KEY": "k"},
+    )
+
+
+def test_a_run_passes_only_the_vars_off_their_default(tmp_path: Path) -> None:
+    from dagster_project.assets.dbt import dbt_build_args
+
+    default = _settings(tmp_path)
+    assert default.dbt_var_overrides() == {}
+    assert "--vars" not in dbt_build_args(default)  # the project's var defaults, partial parse kept
+    changed = _settings(tmp_path, min_cell="5", wage_lag_quarters="1")
+    assert changed.dbt_var_overrides() == {"ler:min_cell": 5, "ler:wage_lag_quarters": 1}
+    args = dbt_build_args(changed)
+    assert json.loads(args[args.index("--vars") + 1]) == {"ler:min_cell": 5, "ler:wage_lag_quarters": 1}
+
+
+def test_the_production_build_runs_no_unit_tests_with_the_threads_setting(tmp_path: Path) -> None:
+    from dagster_project.assets.dbt import dbt_build_args
+
+    args = dbt_build_args(_settings(tmp_path, dbt_threads="3"))
+    assert args[0] == "build"
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert args[args.index("--threads") + 1] == "3"
+
+
+def test_run_bookkeeping_reaches_dbt_as_environment_not_vars(tmp_path: Path) -> None:
+    from dagster_project.assets.dbt import dbt_run_environment
+
+    s = Settings.load(
+        {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh"}, environ={"LER_HASH_KEY": "secret-k"}
+    )
+    started = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    env = dbt_run_environment(s, "run-1", started)
+    assert (env["LER_RUN_ID"], env["LER_RUN_STARTED_AT"]) == ("run-1", "2026-12-01T08:30:00+00:00")
+    assert json.loads(env["LER_RUN_SETTINGS_JSON"])["min_cell"] == 10
+    assert "secret-k" not in json.dumps(env)
+    assert env["HOME"] == str((tmp_path / "wh").resolve())
+
+
+def _render(path: Path, env: dict[str, str], **context: object) -> str:
+    """A dbt YAML / SQL file rendered the way dbt renders it, env_var() reading `env` only."""
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in env:
+            return env[name]
+        if default is None:
+            raise KeyError(name)
+        return default
+
+    return (
+        jinja2.Environment(undefined=jinja2.StrictUndefined)
+        .from_string(path.read_text())
+        .render(env_var=env_var, **context)
+    )
+
+
+def test_the_rendered_profile_and_lake_sources_are_the_same_for_every_warehouse(tmp_path: Path) -> None:
+    """dbt re-parses the whole project when the rendered profile differs from the saved partial
+    parse's, so the warehouse folder may reach the profile and the sources only as `~`."""
+    from dagster_project.dbt_manifest import dbt_environment
+
+    files = (DBT_PROJECT_DIR / "profiles.yml", DBT_PROJECT_DIR / "models/staging/lake/_lake__sources.yml")
+    for f in files:
+        one, two = (_render(f, dbt_environment(tmp_path / w)) for w in ("a", "b"))
+        assert one == two, f
+        assert str(tmp_path) not in one
+    profile = yaml.safe_load(_render(files[0], dbt_environment(tmp_path / "a")))["ler_warehouse"]["outputs"][
+        "warehouse"
+    ]
+    assert profile["path"] == "~/warehouse.duckdb"
+    assert profile["threads"] == DBT_THREADS_DEFAULT  # dbt run by hand, as `ler run`
+    assert "temp_directory" not in json.dumps(profile)  # DuckDB would not expand ~ there
+
+
+def test_run_metadata_reads_the_run_environment_only_when_it_runs() -> None:
+    """Per-run values must not change what dbt parses (execute is false while dbt parses)."""
+    sql = DBT_PROJECT_DIR / "models/marts/core/run_metadata.sql"
+    context = {"config": lambda **_: "", "ref": lambda name: name, "var": lambda name: 0}
+    run_env = {
+        "LER_RUN_ID": "run-7",
+        "LER_RUN_STARTED_AT": "2026-12-01T08:30:00+00:00",
+        "LER_RUN_SETTINGS_JSON": "{}",
+    }
+    parsed = _render(sql, run_env, execute=False, **context)
+    assert "run-7" not in parsed and "'manual' as run_id" in parsed
+    assert "'run-7' as run_id" in _render(sql, run_env, execute=True, **context)
+
+
+def test_staging_views_name_the_lake_by_its_absolute_path(tmp_path: Path) -> None:
+    """A view stores its SQL: with ~/ in it, a reader with another HOME would read another lake."""
+    from dagster_project.dbt_manifest import dbt_environment
+
+    macro = DBT_PROJECT_DIR / "macros/lake_source.sql"
+    call = macro.read_text() + "{{ lake_source('lake', 'wages') }}"
+    macro_file = tmp_path / "call.sql"
+    macro_file.write_text(call)
+
+    def source(_source: str, table: str) -> str:  # what dbt-duckdb renders for the lake sources
+        return f"read_parquet('~/lake/{table}/*.parquet', union_by_name = true)"
+
+    env = dbt_environment(tmp_path / "wh")
+    parsed = _render(macro_file, env, execute=False, source=source).strip()
+    assert parsed == source("lake", "wages")  # while dbt parses: the same text for every warehouse
+    run = _render(macro_file, env, execute=True, source=source).strip()
+    assert run == f"read_parquet('{(tmp_path / 'wh').resolve()}/lake/wages/*.parquet', union_by_name = true)"
+
+
+def test_the_dbt_resource_skips_dagster_dbts_version_subprocess_and_adapter() -> None:
+    from importlib.metadata import version
+
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.resources import dbt_resource
+
+    # the two dagster-dbt 0.29.27 hooks the resource replaces still exist (an upgrade that renames
+    # them would silently bring the start-up costs back)
+    assert "_cli_version" in vars(DbtCliResource) and "_initialize_dbt_core_adapter" in vars(DbtCliResource)
+    resource = dbt_resource()
+    assert str(resource._cli_version) == version("dbt-core")
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_dbt_unit_tests_are_not_asset_checks() -> None:
+    from dagster_project.assets.dbt import DBT_PROJECT
+    from dagster_project.definitions import defs
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    unit_tests = {node["name"] for node in manifest["unit_tests"].values()}
+    assert unit_tests  # the project has some (models/*/_*__unit_tests.yml)
+    checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
+    assert checks and not unit_tests & checks

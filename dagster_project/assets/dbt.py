@@ -1,13 +1,16 @@
-"""The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check.
+"""The dbt project as Dagster assets: every model and seed an asset, every dbt data test an asset check.
 
 Asset keys are `<schema>/<table>` (`marts/program_outcomes`, `reporting/program_outcomes`), the names
 an analyst queries. Lake sources map to the ingestion assets through `meta.dagster.asset_key`, so
-the graph runs from landed file to published table.
+the graph runs from landed file to published table. dbt unit tests are not asset checks (dagster-dbt
+0.29.27 maps only `test.*` nodes to checks and ignores `unit_test.*` results) and the production
+build does not run them: they test rules on given rows, not the run's data.
 """
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +23,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from dagster_project.dbt_manifest import ensure_manifest
+from dagster_project.dbt_manifest import dbt_environment, ensure_manifest
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource
 from dagster_project.settings import Settings
@@ -48,13 +51,46 @@ class LerDbtTranslator(DagsterDbtTranslator):
 TRANSLATOR = LerDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
-def dbt_vars(settings: Settings, run_id: str, started_at: datetime) -> dict[str, object]:
-    """The dbt vars of one run: thresholds from the settings, plus run bookkeeping."""
-    return settings.dbt_vars() | {
-        "ler:run_id": run_id,
-        "ler:run_started_at": started_at.isoformat(),
-        "ler:settings_json": json.dumps(settings.in_force(), sort_keys=True),
+def dbt_build_args(settings: Settings) -> list[str]:
+    """The `dbt build` of a run: no unit tests; `--vars` only for thresholds off their spec default.
+
+    Threads: LER_DBT_THREADS (measured on the 2-core machine, see settings.py).
+    """
+    args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
+    overrides = settings.dbt_var_overrides()
+    if overrides:
+        args += ["--vars", json.dumps(overrides, sort_keys=True)]
+    return args
+
+
+def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -> dict[str, str]:
+    """The environment of a run's dbt build: the warehouse (dbt_manifest.dbt_environment) and the
+    run's bookkeeping for marts.run_metadata.
+
+    Per-run values are environment variables, read with env_var() in run_metadata.sql only, never
+    `--vars`: new `--vars` make dbt re-parse the whole project, a new env var value only the file
+    that reads it.
+    """
+    return dbt_environment(settings.warehouse_dir) | {
+        "LER_RUN_ID": run_id,
+        "LER_RUN_STARTED_AT": started_at.isoformat(),
+        "LER_RUN_SETTINGS_JSON": json.dumps(settings.in_force(), sort_keys=True),
     }
+
+
+@contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """os.environ with `values`, restored after: dagster-dbt gives dbt a copy of os.environ."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _run_started_at(context: AssetExecutionContext) -> datetime:
@@ -67,15 +103,12 @@ def _run_started_at(context: AssetExecutionContext) -> datetime:
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_settings: LerSettingsResource):
     settings = ler_settings.load()
-    # dbt's profile reads the warehouse folder from the environment of its subprocess
-    os.environ["LER_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    (settings.warehouse_dir / ".tmp" / "duckdb-dbt").mkdir(parents=True, exist_ok=True)
-    variables = dbt_vars(settings, context.run_id, _run_started_at(context))
-    # dbt's artifacts and logs stay with the warehouse they describe (restricted), one folder per warehouse
+    # dbt's artifacts and logs stay with the warehouse they describe (restricted), one folder per
+    # warehouse; dagster-dbt seeds it with the project's target/partial_parse.msgpack
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
-    yield from dbt.cli(
-        ["build", "--vars", json.dumps(variables)], context=context, target_path=target
-    ).stream()
+    with _environ(dbt_run_environment(settings, context.run_id, _run_started_at(context))):
+        invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=target)  # starts dbt
+    yield from invocation.stream()
     db = settings.warehouse_dir / "warehouse.duckdb"
     if db.exists():
         db.chmod(0o600)

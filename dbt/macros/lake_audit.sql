@@ -4,7 +4,7 @@
     asset. -#}
 {% macro lake_audit_union(table) -%}
     {%- for kind in ['reference', 'transcripts', 'noncredit', 'wages'] %}
-    select * from {{ source('lake_audit', table ~ '__' ~ kind) }}
+    select * from {{ lake_source('lake_audit', table ~ '__' ~ kind) }}
     {%- if not loop.last %}
     union all by name
     {%- endif %}

@@ -2,19 +2,22 @@
 -- rows_duplicate for every file; QUARANTINED and DUPLICATE files load nothing; LOADED files have no
 -- rejects and LOADED_WITH_REJECTS files have some; no file that loaded has more rejected rows than
 -- LER_MAX_REJECT_RATE (default 0.10: rejected / read > 0.10 quarantines the whole file). The rate in
--- force is read from this run's row of run_metadata (its settings JSON), else the default.
+-- force is read from this run's row of run_metadata (the latest finished_at: run_metadata is built
+-- before this test in the same build) from its settings JSON, else the default.
 -- Returns each file breaking a rule.
 with manifest as (
     select * from {{ ref('audit_load_manifest') }}
 ),
 
+this_run as (
+    select settings from {{ ref('run_metadata') }} order by finished_at desc limit 1
+),
+
 setting as (
     select coalesce(
-        max(try_cast(json_extract_string(settings, '$.max_reject_rate') as double))
-            filter (where run_id = '{{ var("ler:run_id") }}'),
+        (select try_cast(json_extract_string(settings, '$.max_reject_rate') as double) from this_run),
         0.10
     ) as max_reject_rate
-    from {{ ref('run_metadata') }}
 )
 
 select file_path, status, 'rows_read <> loaded + rejected + duplicate' as broken_rule

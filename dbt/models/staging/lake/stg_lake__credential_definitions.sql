@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'credential_definitions') }}
+    select * from {{ lake_source('lake', 'credential_definitions') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'in_demand_occupations') }}
+    select * from {{ lake_source('lake', 'in_demand_occupations') }}
 ),
 
 renamed as (

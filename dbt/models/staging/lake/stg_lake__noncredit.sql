@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'noncredit') }}
+    select * from {{ lake_source('lake', 'noncredit') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'programs') }}
+    select * from {{ lake_source('lake', 'programs') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'providers') }}
+    select * from {{ lake_source('lake', 'providers') }}
 ),
 
 renamed as (

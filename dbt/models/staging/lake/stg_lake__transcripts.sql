@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'transcripts') }}
+    select * from {{ lake_source('lake', 'transcripts') }}
 ),
 
 renamed as (

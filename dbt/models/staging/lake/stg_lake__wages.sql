@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('lake', 'wages') }}
+    select * from {{ lake_source('lake', 'wages') }}
 ),
 
 renamed as (
