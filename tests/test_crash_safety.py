@@ -173,10 +173,15 @@ def test_next_run_completes_cleans_up_and_changes_no_outcome(crash_zone: dict, r
     for table in TABLES[:3]:
         assert after[table] == crash_zone["before"][table], table
     assert after["run_metadata"] != crash_zone["before"]["run_metadata"]  # a new publication
-    # the exact tables equal those of the first run: rerunning a landing zone changes no outcome
-    for table in GRAINS:
-        sql = f"select * from marts.{table} order by all"
+    # the warehouse equals that of the first run: rerunning a landing zone changes no outcome, no
+    # suppressed cell, no spell, no wage, no manifest row or rejected row (file paths aside: a copy)
+    rerun_tables = [f"{schema}.{t}" for schema in ("marts", "reporting") for t in GRAINS]
+    rerun_tables += ["marts.fct_enrollment_spells", "intermediate.int_wages__records", "audit.rejected_rows"]
+    for table in rerun_tables:
+        sql = f"select * from {table} order by all"
         assert query(wh / "warehouse.duckdb", sql) == query(rules_run.db, sql), table
+    sql = "select * exclude (file_path) from audit.load_manifest order by all"
+    assert query(wh / "warehouse.duckdb", sql) == query(rules_run.db, sql)
     assert query(wh / "warehouse.duckdb", "select count(*) from marts.run_metadata")[0][0] == runs_before + 1
     # cleaned up: no half-built publication, no link temporaries, at most the kept publications,
     # the newest one current, and the lock released

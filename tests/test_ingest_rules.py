@@ -24,7 +24,8 @@ from dagster_project.settings import Settings
 from tests import pesc_samples as pesc
 from tests.support.bad_files import csv_bytes, find_leaks, needles, person_row
 from tests.support.landing import TRANSCRIPT_COLUMNS, WAGE_COLUMNS, LandingBuilder, Person, wage_row
-from tests.support.pipeline import TEST_KEY, build_warehouse, query, rows_as_dicts
+from tests.support.pipeline import TEST_KEY, ler_run, query, rows_as_dicts
+from tests.support.scenarios import Scenario, build_once
 
 DUPLICATE, QUARANTINED = "DUPLICATE", "QUARANTINED"
 LOADED, LOADED_WITH_REJECTS = "LOADED", "LOADED_WITH_REJECTS"
@@ -250,10 +251,8 @@ class AmendRun:
     results: dict[str, dict]
 
 
-@pytest.fixture(scope="module")
-def amend_run(tmp_path_factory: pytest.TempPathFactory) -> AmendRun:
-    root = tmp_path_factory.mktemp("amendments")
-    landing = root / "landing"
+def amendment_landing(landing: Path) -> dict[str, Person]:
+    """Write the amendments landing zone; returns its people (deterministic: same every call)."""
     b = LandingBuilder(landing)
     reference(b)
     ps = {name: b.person() for name in ("amended", "zeroed", "mtime", "tie", "within", "untouched", "late")}
@@ -309,10 +308,21 @@ def amend_run(tmp_path_factory: pytest.TempPathFactory) -> AmendRun:
         for who, values in rows:
             b.transcript(name, ps[who], "P1", "WELD", date(2021, 9, 1), **values)
     b.write()
-    build_warehouse(landing, root / "warehouse")
-    db = root / "warehouse" / "warehouse.duckdb"
-    results = {r["file_name"]: r for r in rows_as_dicts(db, "select * from audit.load_manifest")}
-    return AmendRun(root, ps, results)
+    return ps
+
+
+@pytest.fixture(scope="module")
+def amend_run(tmp_path_factory: pytest.TempPathFactory) -> AmendRun:
+    """The amendments landing zone through the real `ler run`, once per session."""
+
+    def build(s: Scenario) -> None:
+        amendment_landing(s.landing)
+        ler_run(s.landing, s.warehouse)
+
+    run = build_once(tmp_path_factory, "amendments", build)
+    people = amendment_landing(tmp_path_factory.mktemp("amendments_people") / "landing")
+    results = {r["file_name"]: r for r in rows_as_dicts(run.db, "select * from audit.load_manifest")}
+    return AmendRun(run.root, people, results)
 
 
 def wage_values(db: Path, p: Person) -> dict[tuple[int, int], Decimal]:
@@ -325,6 +335,7 @@ def wage_values(db: Path, p: Person) -> dict[tuple[int, int], Decimal]:
     return {(y, q): amount for y, q, amount in rows}
 
 
+@pytest.mark.e2e
 def test_amended_wage_report_replaces_values(amend_run: AmendRun) -> None:
     db = amend_run.root / "warehouse" / "warehouse.duckdb"
     ps = amend_run.people
@@ -332,6 +343,7 @@ def test_amended_wage_report_replaces_values(amend_run: AmendRun) -> None:
     assert wage_values(db, ps["untouched"]) == {(2023, 1): Decimal("4000.00")}
 
 
+@pytest.mark.e2e
 def test_correction_to_zero_is_kept_as_zero(amend_run: AmendRun) -> None:
     db = amend_run.root / "warehouse" / "warehouse.duckdb"
     p = amend_run.people["zeroed"]
@@ -344,6 +356,7 @@ def test_correction_to_zero_is_kept_as_zero(amend_run: AmendRun) -> None:
     assert rows == [(Decimal("0.00"), False)]
 
 
+@pytest.mark.e2e
 def test_later_file_by_mtime_and_by_name_wins(amend_run: AmendRun) -> None:
     db = amend_run.root / "warehouse" / "warehouse.duckdb"
     ps = amend_run.people
@@ -352,6 +365,7 @@ def test_later_file_by_mtime_and_by_name_wins(amend_run: AmendRun) -> None:
     assert wage_values(db, ps["late"]) == {(2023, 1): Decimal("6000.00")}  # stamp 2023-12-01 is earlier
 
 
+@pytest.mark.e2e
 def test_within_a_file_later_line_wins_and_exact_repeat_is_duplicate(amend_run: AmendRun) -> None:
     db = amend_run.root / "warehouse" / "warehouse.duckdb"
     p = amend_run.people["within"]
@@ -364,6 +378,7 @@ def test_within_a_file_later_line_wins_and_exact_repeat_is_duplicate(amend_run: 
     assert sorted(x["line_number"] for x in loaded) == [2, 3, 4]  # the repeat (line 5) loaded once
 
 
+@pytest.mark.e2e
 def test_resubmitted_transcript_replaces_earlier_row(amend_run: AmendRun) -> None:
     db = amend_run.root / "warehouse" / "warehouse.duckdb"
     ps = amend_run.people
@@ -380,27 +395,6 @@ def test_resubmitted_transcript_replaces_earlier_row(amend_run: AmendRun) -> Non
     assert spells[key_of(ps["zeroed"])]["award_date"] == date(2022, 1, 5)
     assert spells[key_of(ps["untouched"])]["award_date"] == date(2021, 11, 20)  # absent later: stays
     assert spells[key_of(ps["untouched"])]["file_name"] == "transcripts_20230101.csv"
-
-
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    tables = [
-        f"{schema}.{t}"
-        for schema in ("marts", "reporting")
-        for t in ("wpell_program_outcomes", "program_outcomes", "statewide_outcomes")
-    ]
-    tables += ["marts.fct_enrollment_spells", "intermediate.int_wages__records"]
-    out = {t: query(db, f"select * from {t} order by all") for t in tables}
-    out["audit.load_manifest"] = query(db, "select * from audit.load_manifest order by all")
-    out["audit.rejected_rows"] = query(db, "select * from audit.rejected_rows order by all")
-    return out
-
-
-def test_rerun_on_same_landing_zone_changes_nothing(amend_run: AmendRun) -> None:
-    db = amend_run.root / "warehouse" / "warehouse.duckdb"
-    before = snapshot(db)
-    assert before["marts.program_outcomes"], "the amendment warehouse has outcomes to compare"
-    build_warehouse(amend_run.root / "landing", amend_run.root / "warehouse")
-    assert snapshot(db) == before
 
 
 # -- encodings and headers ---------------------------------------------------------------------------

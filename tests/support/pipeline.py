@@ -1,19 +1,13 @@
-"""Run the real pipeline in tests: `ler run` (Dagster end to end) or ingestion + `dbt build`."""
+"""Run the real pipeline in tests: `ler run` in a subprocess, as an operator or the scheduler would."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-
-from dagster_project.dbt_manifest import dbt_command
-from dagster_project.landing.ingest import ingest_kind
-from dagster_project.project_paths import DBT_PROJECT_DIR
-from dagster_project.settings import Settings
 
 # 32+ characters, as a real run requires (LER_SPEC.md §4 v2).
 TEST_KEY = "test-hash-key-for-the-suite-0123456789"
@@ -58,30 +52,6 @@ def start_ler_run(landing: Path, warehouse: Path, *extra: str) -> subprocess.Pop
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-
-
-def build_warehouse(landing: Path, warehouse: Path, **settings: object) -> Settings:
-    """Ingestion of every kind, then `dbt build` with the settings' vars (no Dagster: faster)."""
-    s = Settings.load(
-        {"landing_dir": landing, "warehouse_dir": warehouse, "hash_key": TEST_KEY, **settings}, environ={}
-    )
-    for kind in ("reference", "transcripts", "noncredit", "wages"):
-        ingest_kind(kind, s, warn=lambda _m: None)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")} | s.to_environ()
-    variables = s.dbt_vars() | {"ler:run_id": "test-run"}
-    # a target folder of its own, so this build never rewrites the manifest Dagster loaded
-    target = warehouse / ".dbt-target"
-    proc = subprocess.run(
-        dbt_command("build", "--vars", json.dumps(variables), target_path=target),
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=DBT_PROJECT_DIR,
-        timeout=900,
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{proc.stdout[-6000:]}")
-    return s
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
