@@ -11,9 +11,11 @@ that has them all, with the right types, is an empty one:
 
 Steps 2 and 3 run in one Python process through dbt's programmatic runner, so the project is parsed
 once; that process is a child of the caller (`python -m tests.support.dbt_unit`), so dbt's global
-state (logging, flags, environment) never touches the test process. The child keeps its dbt target
-folder between calls when the caller gives a persistent work folder: dbt's own partial parsing then
-re-reads only the files that changed (the warehouse is rebuilt every time).
+state (logging, flags, environment) never touches the test process. dbt sees the warehouse the way
+`ler run` shows it (`dbt_manifest.dbt_environment`), so the project's `target/partial_parse.msgpack`
+seeds a new target folder and dbt re-reads only the files that changed since; the child keeps its
+target folder between calls when the caller gives a persistent work folder (the warehouse is
+rebuilt every time).
 
 One shim: the reporting models call `adapter.get_columns_in_relation(ref(...))` to list the mart's
 columns. In a unit test, `ref()` names the fixture CTE `__dbt__cte__<model>`, which the database
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import yaml
 
+from dagster_project.dbt_manifest import PARTIAL_PARSE, dbt_environment
 from dagster_project.project_paths import DBT_PROJECT_DIR, PROJECT_DIR
 
 MODELS_DIR = DBT_PROJECT_DIR / "models"
@@ -141,8 +144,12 @@ def run_here(workdir: Path, select: str = ALL_UNIT_TESTS) -> UnitRun:
     started = time.monotonic()
     write_empty_lake(warehouse)
     seconds["empty lake"] = time.monotonic() - started
-    os.environ["LER_WAREHOUSE_DIR"] = str(warehouse)  # the profile and the lake sources read it
+    os.environ.update(dbt_environment(warehouse))  # the profile and the lake sources read it
     os.environ["LER_TEST_DBT_UNIT_SHIMS"] = "yes"  # enables the cases that need the shim (module doc)
+    seed = target / PARTIAL_PARSE.name
+    if not seed.exists() and PARTIAL_PARSE.exists():  # dbt itself checks that the seed still fits
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PARTIAL_PARSE, seed)
     common = [
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target), "--log-path", str(workdir / "logs"), "--log-level-file", "warn",
