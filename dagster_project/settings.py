@@ -163,6 +163,29 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "dbt threads of the warehouse build (a machine setting, not a rule)",
     ),
+    Setting(
+        "count_invalid_proofs",
+        "LER_COUNT_INVALID_PROOFS",
+        False,
+        bool,
+        "ler:count_invalid_proofs",
+        "count credentials whose proof is INVALID as awards (docs/learner_records.md)",
+    ),
+    Setting(
+        "issuer_key_file",
+        "LER_ISSUER_KEY_FILE",
+        None,
+        Path,
+        None,
+        "the state's key that signs learner records (`ler issuer-key --out FILE` makes one)",
+    ),
+    Setting(
+        "issuer_name", "LER_ISSUER_NAME", "State LER Warehouse", str, None, "issuer name on learner records"
+    ),
+    Setting(
+        "issuer_id", "LER_ISSUER_ID", None, str, None, "issuer id on learner records (default: its did:key)"
+    ),
+    Setting("issuer_url", "LER_ISSUER_URL", None, str, None, "issuer web page on learner records"),
 )
 
 # dbt vars of dbt_project.yml that are not settings: rules the spec fixes (docs/reporting_rules.md
@@ -174,6 +197,9 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable and what was expected."""
+
+
+_TRUE_FALSE = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 def _convert(setting: Setting, raw: object) -> object:
@@ -189,8 +215,10 @@ def _convert(setting: Setting, raw: object) -> object:
             return float(text)
         if setting.kind is Path:
             return Path(text).expanduser()
+        if setting.kind is bool:
+            return _TRUE_FALSE[text.lower()]
         return text
-    except ValueError as exc:
+    except (ValueError, KeyError) as exc:
         raise SettingsError(
             f"{setting.env}={text!r} is not a valid {setting.kind.__name__} ({setting.help})"
         ) from exc
@@ -221,6 +249,11 @@ class Settings:
     max_field_length: int
     max_json_depth: int
     icesa_layout: Path
+    count_invalid_proofs: bool
+    issuer_key_file: Path | None
+    issuer_name: str
+    issuer_id: str | None
+    issuer_url: str | None
     dbt_threads: int
 
     @classmethod
@@ -229,8 +262,12 @@ class Settings:
         overrides: Mapping[str, object] | None = None,
         environ: Mapping[str, str] | None = None,
         sample: bool | None = None,
+        need_landing: bool = True,
     ) -> Settings:
         """Resolve settings: CLI overrides beat `LER_*` variables, which beat the spec defaults.
+
+        `need_landing=False` for commands that only read a warehouse (`ler learner-record`): then
+        `landing_dir` may be unset (None).
 
         A run without `LER_HASH_KEY` refuses to start unless it is the sample-data run
         (`sample=True` or `LER_SAMPLE_RUN=1`), which uses the documented demo key.
@@ -245,7 +282,7 @@ class Settings:
             if raw == "":
                 raw = setting.default
             values[setting.name] = _convert(setting, raw)
-        if values["landing_dir"] is None:
+        if values["landing_dir"] is None and need_landing:
             if not sample:
                 raise SettingsError("no landing zone: set LER_LANDING_DIR or pass --landing DIR")
             values["landing_dir"] = SAMPLE_LANDING_DIR
@@ -257,7 +294,8 @@ class Settings:
                     "(LER_SPEC.md §4). Only the sample-data run (`ler run --sample`) may use the demo key."
                 )
             key = DEMO_HASH_KEY
-        values["landing_dir"] = Path(values["landing_dir"]).resolve()
+        if values["landing_dir"] is not None:
+            values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["warehouse_dir"] = Path(values["warehouse_dir"]).resolve()
         return cls(hash_key=key, is_sample_run=bool(sample), **values)
 
@@ -283,7 +321,7 @@ class Settings:
 
     def to_environ(self) -> dict[str, str]:
         """The same settings as `LER_*` variables, for child processes (dbt, Dagster run workers)."""
-        env = {s.env: str(getattr(self, s.name)) for s in SETTINGS}
+        env = {s.env: str(v) for s in SETTINGS if (v := getattr(self, s.name)) is not None}
         env["LER_HASH_KEY"] = self.hash_key
         if self.is_sample_run:
             env["LER_SAMPLE_RUN"] = "1"
@@ -292,3 +330,10 @@ class Settings:
 
 def setting(name: str) -> Setting:
     return _BY_NAME[name]
+
+
+def setting_value(name: str, environ: Mapping[str, str] | None = None) -> object:
+    """One setting's value from its `LER_*` variable or its default, checked like `Settings.load`."""
+    s = _BY_NAME[name]
+    raw = (os.environ if environ is None else environ).get(s.env, s.default)
+    return _convert(s, s.default if raw == "" else raw)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dagster_project.cli import run, validate
+from dagster_project.cli import issuer_key, learner_record, run, validate, verify
 from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dagster_project.landing.registry import Registry, load_registry
 
-COMMANDS = (run, validate)
+COMMANDS = (run, validate, verify, issuer_key, learner_record)
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 

@@ -37,12 +37,17 @@ Mapping rules (values are passed as written; SQL validation types and judges the
   "Date part" is `codes.date_part`: the YYYY-MM-DD of an ISO date or date-time (the date as written,
   offsets ignored); anything else is passed raw so validation rejects it.
 - has_proof: "Y" when the credential (or, for CLR, its ClrCredential) has a non-empty `proof`.
+- proof_status, proof_reason: the offline verification of the credential's own proof
+  (`dagster_project.credentials.proofs`: VERIFIED, INVALID, UNVERIFIABLE, NO_PROOF, and a plain
+  reason without values). A nested CLR credential without a proof of its own takes its
+  ClrCredential's verdict (that proof covers it). docs/submission_manual.md §3.
 - transcript_type (CLR): always "CLR".
 
 Not an error but noted once per file in `ctx.warnings` (counts only, never values): credentials that
 expired before the run date (still loaded), credentials without an achievementType, hashed
-identifiers other than SSNs, ClrCredentials without nested credentials, and ClrSubject achievements
-that no nested credential awards (those are not loaded).
+identifiers other than SSNs, ClrCredentials without nested credentials, ClrSubject achievements
+that no nested credential awards (those are not loaded), and, when any credential of the file
+carries a proof, how many credentials got each proof status.
 
 Records the reader rejects itself: a credential whose `type` is neither OpenBadgeCredential nor
 AchievementCredential (EndorsementCredential, a CLR in noncredit/, ...) and a nested CLR entry that
@@ -63,6 +68,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dagster_project.credentials.proofs import PROOF_STATUSES, ProofResult, check_credential, check_document
 from dagster_project.landing import codes
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
@@ -83,7 +89,7 @@ OB3_COLUMNS = {
     "soc_code": "soc_code", "start_date": "start_date", "achievement_type": "source_credential_code",
     "title": "credential_name", "credential_date": "credential_date", "credential_ctid": "credential_ctid",
     "credential_id": "credential_id", "achievement_id": "achievement_id", "has_proof": "has_proof",
-    "expires_on": "expires_on",
+    "expires_on": "expires_on", "proof_status": "proof_status", "proof_reason": "proof_reason",
 }
 CLR_COLUMNS = {
     "provider_id": "provider_id", "roster_id": "student_id", "ssn": "ssn", "ssn_hash": "ssn_hash",
@@ -91,7 +97,7 @@ CLR_COLUMNS = {
     "achievement_type": "source_award_code", "transcript_type": "transcript_type",
     "start_date": "enrollment_start_date", "credential_date": "award_date", "title": "award_title",
     "credential_id": "credential_id", "achievement_id": "achievement_id", "has_proof": "has_proof",
-    "expires_on": "expires_on",
+    "expires_on": "expires_on", "proof_status": "proof_status", "proof_reason": "proof_reason",
 }
 
 _HASH_SHAPE = re.compile(r"^(?:sha256|md5)\$", re.IGNORECASE)
@@ -352,10 +358,15 @@ class _Tally:
     hashed_ignored: int = 0
     empty_clrs: int = 0
     unawarded_achievements: int = 0
+    proofs: dict[str, int] | None = None
 
     def count(self, fields: Mapping[str, str | None], run_date: date) -> None:
         self.expired += _expired(fields.get("expires_on"), run_date)
         self.no_achievement_type += fields.get("achievement_type") is None
+
+    def count_proof(self, status: str) -> None:
+        self.proofs = self.proofs or dict.fromkeys(PROOF_STATUSES, 0)
+        self.proofs[status] += 1
 
     def warnings(self) -> list[str]:
         out = []
@@ -371,6 +382,10 @@ class _Tally:
         if self.unawarded_achievements:
             out.append(f"{self.unawarded_achievements} ClrSubject achievement(s) have no nested credential "
                        "and were not loaded")
+        proofs = self.proofs or {}
+        if any(n for status, n in proofs.items() if status != "NO_PROOF"):
+            counts = ", ".join(f"{n} {status}" for status, n in proofs.items() if n)
+            out.append(f"proof status (checked offline): {counts}")
         return out
 
 
@@ -379,6 +394,7 @@ def _build(
     ident: LearnerIds,
     provider_id: str | None,
     has_proof: str,
+    proof: ProofResult,
     tally: _Tally,
     run_date: date,
 ) -> tuple[dict[str, str | None], Problem | None]:
@@ -387,9 +403,11 @@ def _build(
     fields.update(_identity_fields(ident))
     fields["provider_id"] = provider_id
     fields["has_proof"] = has_proof
+    fields["proof_status"], fields["proof_reason"] = proof.status, proof.reason
     if not is_badge_credential(credential):
         return fields, _type_problem(credential)
     tally.count(fields, run_date)
+    tally.count_proof(proof.status)
     tally.hashed_ignored += ident.ignored_hashed
     return fields, (UNKNOWN_ISSUER if provider_id is None else None)
 
@@ -419,7 +437,8 @@ def ob3_records(value: Any, ctx: ReadContext) -> Iterator[Record]:
     for line, credential in enumerate(_top_level_objects(value, "an Open Badges credential"), start=1):
         ident = parse_identity(_subject_identifiers(credential))
         provider = ctx.providers.provider_for_issuer(_issuer_id(credential))
-        fields, problem = _build(credential, ident, provider, _has_proof(credential), tally, ctx.run_date)
+        fields, problem = _build(credential, ident, provider, _has_proof(credential),
+                                 check_credential(credential), tally, ctx.run_date)
         yield line, _columns(fields, OB3_COLUMNS), problem
     ctx.warnings.extend(tally.warnings())
 
@@ -459,6 +478,7 @@ def clr_records(value: Any, ctx: ReadContext) -> Iterator[Record]:
         clr_ident = parse_identity(clr_subject.get("identifier"))
         clr_provider = ctx.providers.provider_for_issuer(_issuer_id(clr))
         nested = _as_list(clr_subject.get("verifiableCredential"))
+        clr_proof = check_document(clr)
         tally.empty_clrs += not nested
         tally.unawarded_achievements += _unawarded(clr_subject, nested)
         for credential in nested:
@@ -468,8 +488,8 @@ def clr_records(value: Any, ctx: ReadContext) -> Iterator[Record]:
                 continue
             ident = parse_identity(_subject_identifiers(credential)).filled_from(clr_ident)
             provider = ctx.providers.provider_for_issuer(_issuer_id(credential)) or clr_provider
-            fields, problem = _build(credential, ident, provider, _has_proof(credential, clr), tally,
-                                     ctx.run_date)
+            fields, problem = _build(credential, ident, provider, _has_proof(credential, clr),
+                                     check_credential(credential, clr_proof), tally, ctx.run_date)
             fields["transcript_type"] = TRANSCRIPT_TYPE
             yield line, _columns(fields, CLR_COLUMNS), problem
     ctx.warnings.extend(tally.warnings())

@@ -10,6 +10,8 @@
 -- * Only postsecondary credentials count as awards: PESC secondary codes (B17-B28) and every award
 --   on a high-school transcript, and Open Badges learning achievements (Course, Competency, ...)
 --   keep their date in record_date but have award_date null.
+-- * A badge / CLR credential whose proof is INVALID (docs/learner_records.md) keeps its date in
+--   record_date but has award_date null, unless ler:count_invalid_proofs (LER_COUNT_INVALID_PROOFS).
 -- * Subjects known only by studentId / sisSourcedId take the person key their provider's roster
 --   gives that id; unmatched ones keep a non-SSN key and so count as unmatchable.
 with transcripts as (
@@ -70,6 +72,9 @@ transcript_records as (
         t.exit_reason,
         t.credential_id,
         t.has_proof,
+        t.proof_status,
+        t.proof_reason,
+        t.award_title as title,
         t.start_date,
         t.end_date,
         t.award_date as record_date,
@@ -110,6 +115,9 @@ noncredit_records as (
         n.exit_reason,
         n.credential_id,
         n.has_proof,
+        n.proof_status,
+        n.proof_reason,
+        n.credential_name as title,
         n.start_date,
         n.end_date,
         n.credential_date as record_date,
@@ -139,7 +147,9 @@ resolved as (
         case when u.identity_source <> 'ROSTER_ID' then u.identity_source
             when r.person_key is not null then 'ROSTER_MATCHED'
             else 'ROSTER_UNMATCHED' end as identity_source,
-        case when u.is_credential_record then u.record_date end as award_date
+        case when u.is_credential_record
+            and (u.proof_status is distinct from 'INVALID' or {{ var('ler:count_invalid_proofs') }})
+            then u.record_date end as award_date
     from unioned as u
     left join roster as r
         on u.identity_source = 'ROSTER_ID'

@@ -10,7 +10,10 @@
 --   LEARNING_ACHIEVEMENT   an Open Badges / CLR achievement that is not a credential (kept, not an award)
 --   ROSTER_UNMATCHED       a badge subject's studentId / sisSourcedId is not in the provider's extracts
 --   EXPIRED_CREDENTIAL     a credential whose validUntil / expirationDate is before the run date
---   NO_PROOF               an Open Badges / CLR credential without a proof (not verified in this version)
+--   NO_PROOF               an Open Badges / CLR credential without a proof
+--   INVALID_PROOF          its proof does not verify (docs/learner_records.md): kept, not an award
+--                          unless ler:count_invalid_proofs
+--   UNVERIFIABLE_PROOF     its proof cannot be checked offline (not a did:key, suite, context)
 with records as (
     select * from {{ ref('int_education__tied') }}
 ),
@@ -33,6 +36,9 @@ flagged as (
     union all
     select provider_id, file_name, 'NO_PROOF' from records
     where source_format in ('ob3_json', 'clr_json') and has_proof = false
+    union all
+    select provider_id, file_name, proof_status || '_PROOF' from records
+    where proof_status in ('INVALID', 'UNVERIFIABLE')
 ),
 
 rules as (
@@ -46,7 +52,9 @@ rules as (
         ('LEARNING_ACHIEVEMENT', 'INFO', 'learning achievement (course, competency, ...) kept in the learner record, not an award'),
         ('ROSTER_UNMATCHED', 'WARNING', 'badge subject identified only by a student id that is not in the provider''s extracts: unmatchable to wages'),
         ('EXPIRED_CREDENTIAL', 'INFO', 'credential expired before the run date; still counted as earned'),
-        ('NO_PROOF', 'INFO', 'credential carries no cryptographic proof (proofs are recorded, not verified)')
+        ('NO_PROOF', 'INFO', 'credential carries no cryptographic proof'),
+        ('INVALID_PROOF', 'WARNING', 'the credential''s proof does not verify (changed after signing, another key, or undefined terms); kept in the learner record, not counted as an award unless LER_COUNT_INVALID_PROOFS'),
+        ('UNVERIFIABLE_PROOF', 'INFO', 'the credential''s proof cannot be checked offline (the key is not a did:key, or the suite or a context is not supported); counted as earned')
     ) as t(error_code, severity, message)
 )
 

@@ -26,6 +26,8 @@ renamed as (
         credential_id,
         achievement_id,
         has_proof,
+        proof_status,
+        proof_reason,
         start_date::date as start_date,
         end_date::date as end_date,
         credential_date::date as credential_date,

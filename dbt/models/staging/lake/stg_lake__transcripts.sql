@@ -25,6 +25,8 @@ renamed as (
         credential_id,
         achievement_id,
         has_proof,
+        proof_status,
+        proof_reason,
         enrollment_start_date::date as start_date,
         enrollment_end_date::date as end_date,
         award_date::date as award_date,
