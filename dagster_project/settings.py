@@ -39,6 +39,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("landing_dir", "LER_LANDING_DIR", None, Path, None, "landing zone folder (§1)"),
     Setting("warehouse_dir", "LER_WAREHOUSE_DIR", Path("warehouse"), Path, None, "output folder (§9)"),
     Setting(
+        "keep_publications",
+        "LER_KEEP_PUBLICATIONS",
+        7,
+        int,
+        None,
+        "publications kept readable under publications/, at least 1 (§9)",
+    ),
+    Setting(
         "wage_lag_quarters",
         "LER_WAGE_LAG_QUARTERS",
         0,
@@ -232,6 +240,7 @@ class Settings:
     is_sample_run: bool
     landing_dir: Path
     warehouse_dir: Path
+    keep_publications: int
     wage_lag_quarters: int
     min_annual_earnings: float
     vae_min_n: int
@@ -297,6 +306,10 @@ class Settings:
         if values["landing_dir"] is not None:
             values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["warehouse_dir"] = Path(values["warehouse_dir"]).resolve()
+        if values["keep_publications"] < 1:
+            raise SettingsError(
+                f"LER_KEEP_PUBLICATIONS={values['keep_publications']}: at least 1 is kept (§9)"
+            )
         return cls(hash_key=key, is_sample_run=bool(sample), **values)
 
     @property

@@ -107,3 +107,32 @@ def test_the_job_runs_in_one_process_and_every_asset_holds_the_lock() -> None:
     assert isinstance(defs.resources["ler_settings"], LockedLerSettingsResource)
     for node in job.graph.node_defs:
         assert "ler_settings" in node.required_resource_keys, node.name
+
+
+def test_a_run_started_by_the_schedule_sensor_or_ui_is_refused_before_its_first_step(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """What the daemon does for a scheduled or sensor run: execute the job; its resource finds the
+    warehouse held by another run, and the run fails before any step, naming the holder."""
+    from dagster import DagsterInstance
+
+    from dagster_project.definitions import defs
+
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "wh").mkdir()
+    monkeypatch.setenv("LER_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    monkeypatch.setenv("LER_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("LER_HASH_KEY", TEST_KEY)
+    proc = hold_in_another_process(tmp_path / "wh")
+    try:
+        job = defs.resolve_job_def("ler_full_refresh")
+        result = job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert not result.success
+    assert not [e for e in result.all_events if e.is_step_start]  # nothing ran
+    errors = [getattr(e.event_specific_data, "error", None) for e in result.all_events]
+    messages = [err.message for err in errors if err is not None]
+    assert any("in use by another run" in m and f"pid {proc.pid}" in m for m in messages), messages
+    assert not (tmp_path / "wh" / "lake").exists()

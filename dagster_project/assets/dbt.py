@@ -104,11 +104,10 @@ def _run_started_at(context: AssetExecutionContext) -> datetime:
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_settings: LerSettingsResource):
     settings = ler_settings.load()
     # dbt's artifacts and logs stay with the warehouse they describe (restricted), one folder per
-    # warehouse; dagster-dbt seeds it with the project's target/partial_parse.msgpack
+    # warehouse; dagster-dbt seeds it with the project's target/partial_parse.msgpack. dbt inherits
+    # the run's umask 077, so warehouse.duckdb and the artifacts are owner-only from their first byte
+    # (dagster_project/permissions.py), with no chmod after the fact.
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
     with _environ(dbt_run_environment(settings, context.run_id, _run_started_at(context))):
         invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=target)  # starts dbt
     yield from invocation.stream()
-    db = settings.warehouse_dir / "warehouse.duckdb"
-    if db.exists():
-        db.chmod(0o600)

@@ -1,9 +1,10 @@
-"""The publish asset: copies the `reporting` schema to published.duckdb and exports, atomically."""
+"""The publish asset: the `reporting` schema as this run's publication, switched in atomically
+(dagster_project/publication, docs/reporting_rules.md §9)."""
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from dagster_project.assets.dbt import DBT_PROJECT, TRANSLATOR
-from dagster_project.publish import PUBLISHED_SCHEMA, publish
+from dagster_project.publication import PUBLISHED_SCHEMA, publish
 from dagster_project.resources import LerSettingsResource
 
 
@@ -27,14 +28,19 @@ def reporting_asset_keys() -> list[AssetKey]:
     deps=reporting_asset_keys(),
     group_name="publish",
     kinds={"duckdb", "parquet", "csv"},
-    description="published.duckdb (reporting schema only) and exports/<table>.parquet|csv, "
-    "replaced atomically.",
+    description="This run's publication: publications/<run id>/ (published.duckdb, the reporting schema "
+    "only, and exports/<table>.parquet|csv), switched in atomically; the last LER_KEEP_PUBLICATIONS kept.",
 )
 def published(context: AssetExecutionContext, ler_settings: LerSettingsResource) -> MaterializeResult:
     settings = ler_settings.load()
-    result = publish(settings.warehouse_dir, context.run_id)
-    context.log.info(f"published {sorted(result.tables)} to {result.published_db} and {result.exports_dir}/")
+    result = publish(settings.warehouse_dir, context.run_id, keep=settings.keep_publications)
+    context.log.info(f"published {sorted(result.tables)} as {result.publication}")
     return MaterializeResult(
-        metadata={"published_db": str(result.published_db), "exports": str(result.exports_dir)}
+        metadata={
+            "published_db": str(result.published_db),
+            "exports": str(result.exports_dir),
+            "publication": str(result.publication),
+            "publications_removed": len(result.removed),
+        }
         | {f"rows_{t}": n for t, n in result.tables.items()}
     )

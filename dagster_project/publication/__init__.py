@@ -20,8 +20,9 @@ from dagster_project.permissions import make_public, make_traversable
 from dagster_project.project_paths import WarehousePaths
 from dagster_project.publication.files import PUBLISHED_SCHEMA, write_publication_files
 from dagster_project.publication.store import PublicationStore, sync_tree
+from dagster_project.settings import setting
 
-DEFAULT_KEEP_PUBLICATIONS = 7
+DEFAULT_KEEP_PUBLICATIONS = setting("keep_publications").default
 __all__ = ["DEFAULT_KEEP_PUBLICATIONS", "PUBLISHED_SCHEMA", "PublishResult", "publish"]
 
 

@@ -6,11 +6,12 @@
     written, so a reader of warehouse.duckdb with another HOME (an analyst, a test) would read
     another folder. When the model runs (`execute`, never while dbt parses, which keeps the parse
     warehouse-independent), the ~/ of the source's path is replaced by HOME, as DuckDB would expand
-    it: the stored views name the warehouse's lake by its absolute path. -#}
+    it: the stored views name the warehouse's lake by its absolute path, quoted for SQL (a ' in the
+    path doubled), so the warehouse folder may have any name (docs/reporting_rules.md §9). -#}
 {% macro lake_source(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- if execute -%}
-        {{ (relation | string) | replace("('~/", "('" ~ env_var('HOME', '~') ~ "/") }}
+        {{ (relation | string) | replace("('~/", "('" ~ (env_var('HOME', '~') | replace("'", "''")) ~ "/") }}
     {%- else -%}
         {{ relation }}
     {%- endif -%}
