@@ -81,7 +81,7 @@ def test_unaccepted_files_name_what_the_folder_accepts(tmp_path: Path) -> None:
     assert rejections == {
         "a.xlsx": "not an accepted file type for wages/ (*.txt, *.dat, *.csv)",
         "other.csv": "not an accepted file type for reference/ (providers*.csv, programs*.csv, "
-        "in_demand_occupations*.csv, *.json)",
+        "in_demand_occupations*.csv, *.json, consent*.csv)",
     }
 
 

@@ -180,6 +180,10 @@ def _samples(folder: Path) -> dict[str, Path]:
         "programs": folder / "reference" / "programs.csv",
         "in_demand_occupations": folder / "reference" / "in_demand_occupations.csv",
         "ctdl_json": write_json(folder / "reference", "c.json", {"@type": "ceterms:Certificate"}),
+        "consent_csv": write_lines(
+            folder / "reference" / "consent.csv",
+            ["ssn,scope,status,effective_date", "123-45-6789,LER_EXPORT,GRANTED,2024-01-01"],
+        ),
         "transcript_csv": folder / "transcripts" / "t.csv",
         "pesc_xml": folder / "transcripts" / "p.xml",
         "clr_json": write_json(folder / "transcripts", "clr.json",

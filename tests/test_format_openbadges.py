@@ -98,8 +98,10 @@ def test_real_ob30_simple(realdata_dir: Path) -> None:
         "credential_id": "http://example.com/credentials/3527",
         "achievement_id": "https://example.com/achievements/21st-century-skills/teamwork",
         "has_proof": "Y", "expires_on": None,
+        "proof_status": "UNVERIFIABLE", "proof_reason": FRAGMENT_KEY_REASON,
     }
-    assert ctx.warnings == ["1 credential(s) have no achievementType"]
+    assert ctx.warnings == ["1 credential(s) have no achievementType",
+                            "proof status (checked offline): 1 UNVERIFIABLE"]
 
 
 def test_real_ob30_simple_v1_reads_issuance_date(realdata_dir: Path) -> None:
@@ -122,9 +124,17 @@ def test_real_ob30_simple_noproof(realdata_dir: Path) -> None:
     assert ctx.warnings == ["1 credential(s) have no achievementType"]
 
 
-@pytest.mark.parametrize(("name", "expires", "expired"), [("complete.json", "2030-01-01", False),
-                                                          ("complete_v1.json", "2020-01-01", True)])
-def test_real_ob30_complete(realdata_dir: Path, name: str, expires: str, expired: bool) -> None:
+FRAGMENT_KEY_REASON = ("eddsa-rdfc-2022 signature matches the key written in the verificationMethod, but the "
+                       "verificationMethod is a URL, not a did:key; the key written in its fragment "
+                       "(1EdTech's convention) cannot be tied to the issuer offline")
+URL_KEY_REASON = ("key not resolvable offline: the verificationMethod is a URL whose key must be fetched; "
+                  "offline only did:key is resolved")
+
+
+@pytest.mark.parametrize(("name", "expires", "expired", "reason"), [
+    ("complete.json", "2030-01-01", False, FRAGMENT_KEY_REASON),
+    ("complete_v1.json", "2020-01-01", True, URL_KEY_REASON)])
+def test_real_ob30_complete(realdata_dir: Path, name: str, expires: str, expired: bool, reason: str) -> None:
     ctx = ctx_for("https://1edtech.edu/issuers/565049", provider_id="ONEED")
     [row] = ob3_rows(_ob30(realdata_dir, name), ctx)
     assert row == {
@@ -136,11 +146,12 @@ def test_real_ob30_complete(realdata_dir: Path, name: str, expires: str, expired
         "credential_ctid": "ce-98cb027b-95ef-4494-908d-6f7790ec6b6b",
         "credential_id": "http://1edtech.edu/credentials/3732",
         "achievement_id": "https://1edtech.edu/achievements/degree",
-        "has_proof": "Y", "expires_on": expires,
+        "has_proof": "Y", "expires_on": expires, "proof_status": "UNVERIFIABLE", "proof_reason": reason,
     }
     # email identifiers are not a learner identity the warehouse uses
     expired_note = "1 credential(s) expired before the run date (loaded all the same)"
-    assert ctx.warnings == ([expired_note] if expired else [])
+    proof_note = "proof status (checked offline): 1 UNVERIFIABLE"
+    assert ctx.warnings == ([expired_note, proof_note] if expired else [proof_note])
 
 
 def test_real_ob30_unknown_issuer_is_a_record_problem(realdata_dir: Path) -> None:
@@ -206,7 +217,11 @@ def test_real_clr_complex(realdata_dir: Path, name: str) -> None:
         assert problem(r) == (None, None)
         assert all(r[c] is None for c in ("student_id", "ssn", "ssn_hash", "ssn_salt", "first_name",
                                           "last_name", "cip_code"))
-    assert ctx.warnings == []
+    # complex.json: every nested proof is by did:key; simple_v1.json: the first is by a fragment key
+    statuses = ["VERIFIED"] * 6 if name == "complex.json" else ["UNVERIFIABLE"] + ["VERIFIED"] * 5
+    assert [r["proof_status"] for r in rows] == statuses
+    counts = "6 VERIFIED" if name == "complex.json" else "5 VERIFIED, 1 UNVERIFIABLE"
+    assert ctx.warnings == [f"proof status (checked offline): {counts}"]
 
 
 def test_real_clr_simple(realdata_dir: Path) -> None:
@@ -221,9 +236,11 @@ def test_real_clr_simple(realdata_dir: Path) -> None:
         "award_title": "Teamwork", "credential_id": "http://example.com/credentials/3527",
         "achievement_id": "https://example.com/achievements/21st-century-skills/teamwork",
         "has_proof": "Y", "expires_on": None,
+        "proof_status": "UNVERIFIABLE", "proof_reason": FRAGMENT_KEY_REASON,
     }
     assert ctx.warnings == ["1 credential(s) have no achievementType",
-                            "2 ClrSubject achievement(s) have no nested credential and were not loaded"]
+                            "2 ClrSubject achievement(s) have no nested credential and were not loaded",
+                            "proof status (checked offline): 1 UNVERIFIABLE"]
 
 
 def test_real_clr_simple_noproof(realdata_dir: Path) -> None:
@@ -287,6 +304,7 @@ def test_example_tcaa_single_values(example_dir: Path) -> None:
         "credential_ctid": None, "credential_id": "urn:uuid:a84eadce-0000-4000-8000-000000000010",
         "achievement_id": "https://tcaa.example.org/achievements/inside-wireman",
         "has_proof": "N", "expires_on": None,
+        "proof_status": "NO_PROOF", "proof_reason": "the credential carries no proof",
     }
 
 
@@ -616,6 +634,11 @@ def test_clr_fields_and_dates(tmp_path: Path) -> None:
         "achievement_id": "https://issuer.example.org/achievements/welder",
         "has_proof": "Y",  # from the enclosing ClrCredential
         "expires_on": "2030-01-01",
+        # the sample proof (tests/badge_samples.py PROOF) is not a real signature; the nested
+        # credential has none of its own, so it takes its ClrCredential's verdict
+        "proof_status": "INVALID",
+        "proof_reason": "no proof of its own; the enclosing credential's proof covers it: the proofValue "
+                        "is not a 64-byte Ed25519 signature",
     }
 
 
