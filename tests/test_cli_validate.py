@@ -1,6 +1,9 @@
-"""`ler validate FILE` (LER_SPEC.md §9, issue item 6): checks one submission the way the pipeline
-would, prints every problem with its line number, exits 1 when the file would be quarantined, echoes
-no PII, and never touches the file or the landing zone.
+"""`ler validate FILE` (docs/submission_manual.md §5, issue 11 item 6): checks one submission the way
+the pipeline would, prints every problem with its line number ("would load" wording, no pointer to
+restricted tables), warns about what loads but costs a learner later (invalid SSNs, dates out of
+order), names a wrong delimiter, a typo in the header and a file of another layout, prints the same
+report as JSON with `--json`, exits 1 when the file would be quarantined, echoes no PII, and never
+touches the file or the landing zone.
 
 The cases call `dagster_project.cli.main` in this process (one Python for many calls); two tests run
 the installed `ler` command itself, for its exit codes.
@@ -8,6 +11,7 @@ the installed `ler` command itself, for its exit codes.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.cli import main
+from dagster_project.cli.validate import NO_REFERENCE
 from dagster_project.landing.ingest import ingest_kind
 from dagster_project.settings import Settings
 from tests.support.bad_files import csv_bytes, csv_pii_values, needles
@@ -125,7 +130,7 @@ def test_good_file_exits_0(zone: Zone) -> None:
     path = zone.transcripts("good_20240101.csv", rows(zone))
     v = zone.run(path, "--reference", str(zone.landing / "reference"), installed=True)
     assert v.code == 0, v.out
-    assert "good_20240101.csv: LOADED " in v.out
+    assert "good_20240101.csv: would be LOADED (transcript_csv): every row would load" in v.out
     assert "would load 20, rejected 0" in v.out
     assert not [line for line in v.lines() if line.startswith("line ")]
 
@@ -141,6 +146,7 @@ def test_a_few_bad_rows_are_each_printed_with_line_number(zone: Zone) -> None:
     assert problems[0].startswith("line 5: birth_date:") and "not a date" in problems[0]
     assert problems[1].startswith("line 9: sex:")
     assert "1980-02-31" not in v.out  # the bad birth date is PII too
+    assert "audit." not in v.out and "see " not in v.out  # no pointer to tables a clerk cannot open
 
 
 def test_file_that_would_be_quarantined_exits_1_listing_every_line(zone: Zone) -> None:
@@ -237,7 +243,7 @@ def test_validate_agrees_with_the_pipeline(zone: Zone, tmp_path: Path) -> None:
     for name, content in files.items():
         path = zone.transcripts(name, content)
         v = zone.run(path, "--reference", str(zone.landing / "reference"))
-        announced[name] = v.out.splitlines()[0].split(": ")[1].split(" ")[0]
+        announced[name] = v.out.splitlines()[0].split(": would be ")[1].split(" ")[0]
     overrides = {"landing_dir": zone.landing, "warehouse_dir": tmp_path / "wh", "hash_key": TEST_KEY}
     settings = Settings.load(overrides, environ={})
     ingest_kind("reference", settings, warn=lambda _m: None)
@@ -246,3 +252,194 @@ def test_validate_agrees_with_the_pipeline(zone: Zone, tmp_path: Path) -> None:
     assert announced == {name: statuses[name] for name in files}
     assert announced == {"ok.csv": "LOADED", "some_bad.csv": "LOADED_WITH_REJECTS",
                          "too_bad.csv": "QUARANTINED"}
+
+
+# -- what a registrar's clerk needs (issue 11 item 6) ---------------------------------------------
+def problem_lines(v: Validated) -> list[str]:
+    return [line for line in v.lines() if line.startswith(("line ", "error: ", "warning: "))]
+
+
+def test_invalid_ssn_is_a_warning_with_its_line_and_no_value(zone: Zone) -> None:
+    """An education row with an invalid SSN loads (the SSN counts as unknown, §5) and the learner
+    becomes unmatchable: a warning on its line, the SSN never printed."""
+    path = zone.transcripts("bad_ssn.csv", rows(zone, line_4={"ssn": "666-12-3456"},
+                                                line_11={"ssn": "12345"}, line_13={"ssn": ""}))
+    v = zone.run(path, "--reference", str(zone.landing / "reference"))
+    assert v.code == 0, v.out
+    assert "would be LOADED (transcript_csv)" in v.out and "would load 20, rejected 0" in v.out
+    warned = [line for line in problem_lines(v) if "not a valid SSN" in line]
+    assert [w.split(":")[0] for w in warned] == ["line 4", "line 11"], v.out
+    assert all(w.startswith(f"{w.split(':')[0]}: warning: ssn: ") and "unmatchable" in w for w in warned)
+    assert "warning: ssn: 1 row(s) without an SSN" in v.out  # blank is allowed, but counted
+    assert "666-12-3456" not in v.out and "666123456" not in v.out and "12345 " not in v.out
+
+
+def test_award_before_start_and_end_before_start_are_flagged(zone: Zone) -> None:
+    path = zone.transcripts("dates.csv", rows(zone, line_3={"award_date": "2021-08-31"},
+                                              line_6={"enrollment_end_date": "2021-08-01"},
+                                              line_8={"award_date": "2021-09-01"}))  # the same day is fine
+    v = zone.run(path, "--reference", str(zone.landing / "reference"))
+    assert v.code == 0 and "would load 20, rejected 0" in v.out, v.out
+    assert problem_lines(v) == [
+        "line 3: warning: award_date: before enrollment_start_date: award dated before the enrollment "
+        "started",
+        "line 6: warning: enrollment_end_date: before enrollment_start_date: enrollment ends before it "
+        "starts",
+    ], v.out
+
+
+def test_noncredit_dates_out_of_order_are_flagged(zone: Zone) -> None:
+    from tests.support.landing import NONCREDIT_COLUMNS
+
+    p = zone.people[0]
+    base = {"provider_id": "P1", "learner_id": "L1", "ssn": p.ssn, "first_name": p.first_name,
+            "last_name": p.last_name, "birth_date": p.birth_date, "program_id": "WELD",
+            "cip_code": "48.0508", "start_date": "2022-03-01"}
+    nc = [dict(base, learner_id=f"L{i}") for i in range(12)]
+    nc[2].update(credential_date="2022-02-01", credential_type="IND_CERT")
+    nc[5].update(end_date="2022-01-15")
+    path = zone.landing / "noncredit" / "nc.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(csv_bytes(NONCREDIT_COLUMNS, nc))
+    v = zone.run(path)
+    assert v.code == 0, v.out
+    dated = [line for line in problem_lines(v) if line.startswith("line ")]
+    assert dated == [
+        "line 4: warning: credential_date: before start_date: credential dated before the program started",
+        "line 7: warning: end_date: before start_date: program ends before it starts",
+    ], v.out
+
+
+@pytest.mark.parametrize(("delimiter", "named"), [(";", "semicolons (;)"), ("\t", "tabs")])
+def test_a_wrong_delimiter_is_named(zone: Zone, delimiter: str, named: str) -> None:
+    text = csv_bytes(TRANSCRIPT_COLUMNS, rows(zone)).decode().replace(",", delimiter)
+    path = zone.landing / "transcripts" / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    v = zone.run(path)
+    assert v.code == 1 and "would be QUARANTINED" in v.out, v.out
+    assert f"line 1: warning: the header is split by {named}, not commas" in v.out, v.out
+
+
+def test_unknown_columns_are_listed_next_to_missing_ones_with_the_closest(zone: Zone) -> None:
+    columns = [{"award_level": "award_levl", "cip_code": "cip code"}.get(c, c) for c in TRANSCRIPT_COLUMNS]
+    data = [{{"award_level": "award_levl", "cip_code": "cip code"}.get(k, k): v for k, v in r.items()}
+            for r in rows(zone)]
+    path = zone.transcripts("typo.csv", data, columns)
+    v = zone.run(path)
+    assert v.code == 1, v.out
+    assert "line 1: missing required column(s): cip_code, award_level" in v.out, v.out
+    assert ("line 1: warning: unknown column(s) next to the missing ones: cip code (did you mean "
+            "cip_code?), award_levl (did you mean award_level?)") in v.out, v.out
+
+
+def test_an_ignored_column_close_to_an_optional_one_is_flagged(zone: Zone) -> None:
+    """A typo in an optional column loses its values silently: the clerk hears about it."""
+    columns = ["race_ethnicty" if c == "race_ethnicity" else c for c in TRANSCRIPT_COLUMNS]
+    data = [{("race_ethnicty" if k == "race_ethnicity" else k): v for k, v in r.items()} for r in rows(zone)]
+    v = zone.run(zone.transcripts("optional_typo.csv", data, columns))
+    assert v.code == 0, v.out
+    assert ("line 1: warning: race_ethnicty: unknown column, ignored (its values would not load): did "
+            "you mean race_ethnicity?") in v.out, v.out
+
+
+def test_a_file_of_another_layout_is_named(zone: Zone) -> None:
+    p = zone.people[2]
+    wage_rows = [{"ssn": p.ssn, "employer_account": "E1", "year": "2023", "quarter": "1", "wages": "10"}]
+    wages_here = zone.transcripts("q1_wages.csv", wage_rows, WAGE_COLUMNS)
+    v = zone.run(wages_here)
+    assert v.code == 1, v.out
+    assert "warning: this looks like a UI Wage Extract file: it belongs in wages/ (wages/*.csv)" in v.out
+
+    icesa = zone.landing / "transcripts" / "UIWAGE_2024Q4.txt"
+    icesa.write_bytes(b"A" + b" " * 274 + b"\n")
+    v = zone.run(icesa)
+    assert v.code == 1 and "would be QUARANTINED (unsupported type)" in v.out, v.out
+    assert "error: not an accepted file type for transcripts/" in v.out
+    assert "this looks like an ICESA 275-byte wage report file: it belongs in wages/" in v.out
+
+
+def test_the_valid_kinds_are_listed_in_the_help_and_the_errors(zone: Zone) -> None:
+    from dagster_project.landing.registry import load_registry
+
+    kinds = load_registry().kinds
+    assert kinds == ("reference", "transcripts", "noncredit", "wages")
+    helped = zone._in_process(["validate", "--help"], {}, zone.root)
+    assert helped.code == 0
+    assert "one of: reference, transcripts, noncredit, wages" in " ".join(helped.out.split()), helped.out
+
+    outside = zone.root / "outbox" / "file.csv"
+    outside.parent.mkdir()
+    outside.write_bytes(csv_bytes(TRANSCRIPT_COLUMNS, rows(zone)))
+    v = zone.run(outside)
+    assert v.code == 2 and v.lines() == [
+        "ler validate: cannot tell the kind from the folder name 'outbox'; pass --kind, one of: "
+        "reference, transcripts, noncredit, wages"
+    ], v.out
+    bad = zone.run(outside, "--kind", "payroll")
+    assert bad.code == 2 and all(f"'{k}'" in bad.out for k in kinds), bad.out
+
+
+def test_bad_arguments_get_one_plain_line_and_exit_2(zone: Zone) -> None:
+    path = zone.transcripts("ok.csv", rows(zone))
+    missing = zone.root / "no_such_folder"
+    v = zone.run(path, "--reference", str(missing))
+    assert v.code == 2 and v.lines() == [f"ler validate: --reference {missing} is not a folder"], v.out
+    folder = zone._in_process(["validate", str(zone.landing / "transcripts")], {}, zone.root)
+    assert folder.code == 2 and len(folder.lines()) == 1 and "is not a file" in folder.out, folder.out
+
+
+def render(problem: dict) -> str:
+    """docs/submission_manual.md §5: how a `--json` problem reads in the text output."""
+    what = f"{problem['field']}: {problem['reason']}" if problem["field"] else problem["reason"]
+    if problem["line"] is None:
+        return f"{problem['severity']}: {what}"
+    if problem["severity"] == "error":
+        return f"line {problem['line']}: {what}"
+    return f"line {problem['line']}: warning: {what}"
+
+
+def test_json_output_is_the_text_report_as_data(zone: Zone) -> None:
+    """`--json` for submission portals: a documented, stable shape that says what the text says."""
+    path = zone.transcripts("mixed.csv", rows(zone, line_3={"sex": "Q", "birth_date": "1980-13-01"},
+                                              line_5={"ssn": "000-12-3456"},
+                                              line_9={"award_date": "2021-01-01"}))
+    text = zone.run(path)
+    as_json = zone.run(path, "--json")
+    assert text.code == as_json.code == 0
+    report = json.loads(as_json.out)
+    assert set(report) == {"schema_version", "file", "kind", "layout", "status", "would_load",
+                           "references_checked", "counts", "problems"}
+    assert report["schema_version"] == 1
+    assert (report["file"], report["kind"], report["layout"]) == (
+        "mixed.csv", "transcripts", "transcript_csv")
+    assert (report["status"], report["would_load"], report["references_checked"]) == (
+        "LOADED_WITH_REJECTS", True, False)
+    assert report["counts"] == {"rows_read": 20, "rows_loaded": 19, "rows_rejected": 1, "rows_duplicate": 0}
+    assert all(set(p) == {"line", "field", "reason", "severity"} for p in report["problems"])
+    assert {p["severity"] for p in report["problems"]} == {"error", "warning"}
+    got = [(p["line"], p["field"], p["severity"]) for p in report["problems"]]
+    assert got == [
+        (None, None, "warning"),  # provider and program codes not checked
+        (3, "birth_date", "error"),
+        (3, "sex", "error"),
+        (5, "ssn", "warning"),
+        (9, "award_date", "warning"),
+    ], report["problems"]
+    # the text report is the same report: its header, counts and one line per problem, in order
+    lines = text.lines()
+    assert lines[0] == "mixed.csv: would be LOADED_WITH_REJECTS (transcript_csv): the rows listed as " \
+                       "errors would not load, the others would"
+    assert lines[1] == "rows read 20, would load 19, rejected 1, exact duplicates 0"
+    assert lines[2:] == [render(p) for p in report["problems"]]
+
+
+def test_json_of_a_quarantined_file(zone: Zone) -> None:
+    columns = [c for c in TRANSCRIPT_COLUMNS if c != "program_id"]
+    v = zone.run(zone.transcripts("no_program.csv", rows(zone), columns), "--json")
+    assert v.code == 1
+    report = json.loads(v.out)
+    assert (report["status"], report["would_load"]) == ("QUARANTINED", False)
+    assert report["problems"] == [
+        {"line": None, "field": None, "severity": "warning", "reason": NO_REFERENCE},
+        {"line": 1, "field": None, "severity": "error", "reason": "missing required column(s): program_id"},
+    ]

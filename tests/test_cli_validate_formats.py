@@ -49,7 +49,7 @@ def validate(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 def test_each_format_validates(validate, example_dir: Path, folder: str, name: str, layout: str) -> None:
     v = validate(example_dir / "landing" / folder / name, example_dir / "landing" / "reference")
     assert v.code == 0, v.out + v.err
-    assert v.out.startswith(f"{name}: LOADED ({layout})")
+    assert v.out.startswith(f"{name}: would be LOADED ({layout})")
 
 
 def test_broken_xml_would_be_quarantined(validate, example_dir: Path, tmp_path: Path) -> None:
@@ -71,4 +71,4 @@ def test_ctdl_reference_file_validates(
     target.parent.mkdir()
     target.write_bytes(source.read_bytes())
     v = validate(target, example_dir / "landing" / "reference")
-    assert v.code == 0 and "LOADED (ctdl_json)" in v.out
+    assert v.code == 0 and "would be LOADED (ctdl_json)" in v.out
