@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/run_bench.py
 
 dev: sample
-	mkdir -p $(DAGSTER_HOME_DIR)
+	mkdir -p -m 700 $(DAGSTER_HOME_DIR)
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) LER_LANDING_DIR=$(SAMPLE_LANDING) LER_WAREHOUSE_DIR=$(SAMPLE_WAREHOUSE) \
 		LER_SAMPLE_RUN=1 $(BIN)/dagster dev -m dagster_project.definitions -p $(PORT)
 

@@ -102,6 +102,26 @@ def acquire(warehouse: Path, run_id: str | None = None) -> Holder | None:
         return stale
 
 
+def live_holder(warehouse: Path) -> Holder | None:
+    """Who holds the warehouse lock right now, or None when no live run does (a probe: it takes the
+    lock for an instant and gives it back, so it never blocks a run; a stale file counts as free)."""
+    path = WarehousePaths(warehouse).lock
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            return read_holder(path) or Holder(None, None, None)
+        raise
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def release(warehouse: Path) -> None:
     """Give the lock back (the outermost release of this process clears the file and unlocks)."""
     path = WarehousePaths(warehouse).lock.resolve()

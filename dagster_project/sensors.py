@@ -13,7 +13,9 @@ from pathlib import Path
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from dagster_project.landing.discovery import iter_submissions
+from dagster_project.run_lock import live_holder
 from dagster_project.schedules import full_refresh_job
+from dagster_project.settings import setting_value
 
 
 def landing_fingerprints(landing_dir: Path) -> set[str]:
@@ -38,6 +40,9 @@ def landing_zone_sensor(context: SensorEvaluationContext):
     new, cursor = changes_since(context.cursor, landing_fingerprints(Path(landing)))
     if not new:
         return SkipReason("no new or changed submission files")
+    holder = live_holder(Path(setting_value("warehouse_dir")))
+    if holder is not None:  # the cursor stays: the next tick after that run asks again
+        return SkipReason(f"the warehouse is in use by another run ({holder.describe()})")
     context.update_cursor(cursor)
     run_key = hashlib.sha256("\n".join(sorted(new)).encode()).hexdigest()[:16]
     return RunRequest(run_key=run_key, tags={"ler/new_files": str(len(new))})

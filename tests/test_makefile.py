@@ -31,7 +31,7 @@ def test_make_dev_uses_a_persistent_dagster_home_under_the_warehouse_and_a_port(
     line = next(x for x in out.splitlines() if "dagster dev" in x)
     assert f"DAGSTER_HOME={PROJECT_DIR / 'warehouse' / '.dagster'}" in line
     assert "-p 3123" in line and "LER_WAREHOUSE_DIR=warehouse" in line
-    assert f"mkdir -p {PROJECT_DIR / 'warehouse' / '.dagster'}" in out
+    assert f"mkdir -p -m 700 {PROJECT_DIR / 'warehouse' / '.dagster'}" in out  # owner-only, as the warehouse
 
 
 def test_make_test_fast_leaves_out_the_pipeline_builds() -> None:

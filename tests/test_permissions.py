@@ -67,3 +67,14 @@ def test_ler_run_sets_the_umask_before_anything_else(tmp_path: Path, monkeypatch
         assert os.umask(0o022) == 0o077
     finally:
         os.umask(previous)
+
+
+def test_every_ler_command_starts_owner_only(tmp_path: Path) -> None:
+    """The `ler` entry point sets the umask before any command runs (record writers, feedback, ...)."""
+    script = (
+        "import os, sys; os.umask(0o022); from dagster_project import cli; sys.argv = ['ler', '--help']\n"
+        "try:\n    cli.entry()\nexcept SystemExit:\n    pass\nprint(oct(os.umask(0o022)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-1] == "0o77"

@@ -27,3 +27,39 @@ def test_fingerprints_change_with_content_and_ignore_uploads(tmp_path: Path) -> 
     f.write_text("xy")
     os.utime(f, (1, 1))
     assert landing_fingerprints(tmp_path) != first
+
+
+def test_sensor_waits_while_a_run_holds_the_warehouse(tmp_path: Path, monkeypatch) -> None:
+    """A change seen while another run holds the warehouse lock is not turned into a run that would
+    fail at once: the sensor skips and keeps its cursor, so the next tick asks again."""
+    import subprocess
+    import sys
+
+    from dagster import RunRequest, SkipReason, build_sensor_context
+
+    from dagster_project.sensors import landing_zone_sensor
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh"
+    (landing / "wages").mkdir(parents=True)
+    (landing / "wages" / "w_20240101.csv").write_text("ssn\n")
+    warehouse.mkdir()
+    monkeypatch.setenv("LER_LANDING_DIR", str(landing))
+    monkeypatch.setenv("LER_WAREHOUSE_DIR", str(warehouse))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from dagster_project.run_lock import acquire; acquire(Path(sys.argv[1]), 'run-x'); "
+         "print('held', flush=True); time.sleep(60)", str(warehouse)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        context = build_sensor_context(cursor=None)
+        result = landing_zone_sensor(context)
+        assert isinstance(result, SkipReason) and f"pid {holder.pid}" in result.skip_message
+        assert context.cursor is None
+    finally:
+        holder.kill()
+        holder.wait()
+    result = landing_zone_sensor(build_sensor_context(cursor=None))
+    assert isinstance(result, RunRequest)  # the killed holder's lock is free again

@@ -15,6 +15,7 @@ import sys
 from dagster_project.cli import issuer_key, learner_record, run, validate, verify
 from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dagster_project.landing.registry import Registry, load_registry
+from dagster_project.permissions import restrict_new_files
 
 COMMANDS = (run, validate, verify, issuer_key, learner_record)
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -35,5 +36,12 @@ def main(argv: list[str] | None = None, *, registry: Registry | None = None) -> 
     return args.handler(args, registry)
 
 
+def entry() -> int:
+    """The `ler` command: every file any command writes is owner-only from its first byte (umask 077,
+    permissions.py); a command that publishes makes its public files readable explicitly."""
+    restrict_new_files()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

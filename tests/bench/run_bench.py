@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from dagster_project.dbt_manifest import dbt_command  # noqa: E402
 from dagster_project.landing.ingest import ingest_kind  # noqa: E402
-from dagster_project.publish import publish  # noqa: E402
+from dagster_project.publication import publish  # noqa: E402
 from dagster_project.settings import Settings  # noqa: E402
 
 KEY = "bench-key"
