@@ -1,18 +1,15 @@
-{#- The legislative measures of LER_SPEC.md §7.2, for any grouping of completions (§7.2 by program,
-    §7.3 statewide by credit type and level). One macro so the two tables cannot drift apart.
+{#- The legislative measures of docs/reporting_rules.md §7.2, for any grouping of completions (§7.2
+    by program, §7.3 statewide by credit type and level, §7.5 statewide by group). One macro so the
+    tables cannot drift apart.
 
-    `awards` must have person_key, is_ssn_key, award_date, completion_year and the group columns.
-    A learner counts once per group and completion year: the earliest award in that year, whose date
-    is the completion date for every measure. Wage measures are over SSN-keyed completers only;
-    a rate, median or percentile over nobody is null. -#}
+    `awards` must have person_key, is_ssn_key, spell_id, award_date, completion_year and the group
+    columns. A learner counts once per group and completion year: the earliest award in that year
+    (macro first_award_per_learner), whose date is the completion date for every measure. Wage
+    measures are over SSN-keyed completers only; a rate, median or percentile over nobody is null. -#}
 {% macro completion_outcomes(awards, group_columns) -%}
 {%- set groups = group_columns | join(', ') -%}
 completers as (
-    select *
-    from {{ awards }}
-    qualify row_number() over (
-        partition by {{ groups }}, completion_year, person_key order by award_date, spell_id
-    ) = 1
+    {{ first_award_per_learner(awards, group_columns) }}
 ),
 
 measured as (
@@ -84,4 +81,17 @@ outcomes as (
     from aggregated as a
     left join top_industry as t using ({{ groups }}, completion_year)
 )
+{%- endmacro %}
+
+
+{#- The completers of a group and year (docs/reporting_rules.md §7.2, §7.3): each learner once, through
+    the earliest award in the group and completion year; on one date, the lowest spell_id (so the
+    record, and with it the learner's §7.5 group, never depends on file order). A select over
+    `awards`, to wrap in a CTE. -#}
+{% macro first_award_per_learner(awards, group_columns) -%}
+    select *
+    from {{ awards }}
+    qualify row_number() over (
+        partition by {{ group_columns | join(', ') }}, completion_year, person_key order by award_date, spell_id
+    ) = 1
 {%- endmacro %}

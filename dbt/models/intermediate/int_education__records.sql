@@ -12,6 +12,8 @@
 --   keep their date in record_date but have award_date null.
 -- * A badge / CLR credential whose proof is INVALID (docs/learner_records.md) keeps its date in
 --   record_date but has award_date null, unless ler:count_invalid_proofs (LER_COUNT_INVALID_PROOFS).
+-- * sex, race_ethnicity and birth_year are the record's own (docs/reporting_rules.md §7.5 splits
+--   completers by the record that carries the award).
 -- * Subjects known only by studentId / sisSourcedId take the person key their provider's roster
 --   gives that id; unmatched ones keep a non-SSN key and so count as unmatchable.
 with transcripts as (
@@ -69,6 +71,9 @@ transcript_records as (
         end as is_credential_record,
         t.source_format = 'pesc_xml' and (t.transcript_type = 'HIGH_SCHOOL' or xp.is_postsecondary is false)
             as is_secondary,
+        t.sex,
+        t.race_ethnicity,
+        t.birth_year,
         t.exit_reason,
         t.credential_id,
         t.has_proof,
@@ -112,6 +117,9 @@ noncredit_records as (
             else coalesce(xo.is_credential, false) and xo.credential_level is not null end
             as is_credential_record,
         false as is_secondary,
+        n.sex,
+        n.race_ethnicity,
+        n.birth_year,
         n.exit_reason,
         n.credential_id,
         n.has_proof,

@@ -16,6 +16,9 @@ select
     is_ssn_key,
     record_source,
     source_format,
+    sex,
+    race_ethnicity,
+    birth_year,
     start_date,
     award_date,
     {{ award_year('award_date') }} as completion_year
