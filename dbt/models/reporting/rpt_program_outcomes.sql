@@ -1,8 +1,13 @@
 {{ config(alias='program_outcomes') }}
--- Published, suppressed copy of marts.program_outcomes (LER_SPEC.md §8).
-{{ suppressed_select(
+-- Published, suppressed copy of marts.program_outcomes (docs/reporting_rules.md §8, macro
+-- suppressed_outcomes). Rule 3: the program rows of one credit type, credential level and
+-- completion year are the parts of that statewide row, as published in reporting.statewide_outcomes.
+{{ suppressed_outcomes(
     ref('program_outcomes'),
-    counts=['n_completers', 'n_unmatchable', 'n_observed_q2', 'n_employed_q2', 'n_observed_q4', 'n_employed_q4',
-            'y1_n_attached', 'y3_n_attached', 'y5_n_attached'],
-    stats=legislative_outcome_stats(),
+    grain=['provider_id', 'program_id', 'completion_year'],
+    measures=legislative_outcome_measures(),
+    wholes={
+        'relation': ref('rpt_statewide_outcomes'),
+        'keys': ['credit_type', 'credential_level', 'completion_year'],
+    },
 ) }}

@@ -1,8 +1,10 @@
 {{ config(alias='statewide_outcomes') }}
--- Published, suppressed copy of marts.statewide_outcomes (LER_SPEC.md §8).
-{{ suppressed_select(
+-- Published, suppressed copy of marts.statewide_outcomes (docs/reporting_rules.md §8, macro
+-- suppressed_outcomes). A statewide row is a whole for rule 3 (its program rows and its groups are
+-- the parts, suppressed in rpt_program_outcomes and rpt_statewide_outcomes_by_group); it is never a
+-- part itself, so rules 1, 2, 4 and 5 are all that change it.
+{{ suppressed_outcomes(
     ref('statewide_outcomes'),
-    counts=['n_completers', 'n_unmatchable', 'n_observed_q2', 'n_employed_q2', 'n_observed_q4', 'n_employed_q4',
-            'y1_n_attached', 'y3_n_attached', 'y5_n_attached'],
-    stats=legislative_outcome_stats(),
+    grain=['credit_type', 'credential_level', 'completion_year'],
+    measures=legislative_outcome_measures(),
 ) }}

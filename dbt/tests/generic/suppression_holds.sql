@@ -1,34 +1,67 @@
-{#- Generic test: every published cell of a reporting model obeys LER_SPEC.md §8 (NCES SLDS Technical
-    Brief 3), re-derived from the exact mart independently of the macro suppressed_select:
-      a count of 1 to LER_MIN_CELL - 1 is null, 0 stays 0, larger counts are exact;
-      a rate, median or percentile is null when its denominator (exact mart value) is below
-      LER_MIN_CELL, else it is the mart value rounded (rates to 4 decimals, earnings to whole dollars);
-      suppressed is true exactly when some value was nulled by these rules;
-      the other listed columns are the mart's, unchanged.
-    Arguments: mart (a ref), grain (columns), counts (columns), stats ({column: [denominator expression
-    over mart columns, decimals]}), passthru (columns). Returns each published row that differs, with
-    the first column found wrong. -#}
-{% test suppression_holds(model, mart, grain, counts, stats, passthru) %}
+{#- Generic test: every published cell of a reporting model obeys docs/reporting_rules.md §8 (NCES SLDS
+    Technical Brief 3), re-derived from the exact mart independently of the macro suppressed_outcomes:
+      a published count is its exact value or null; a count of 1 to LER_MIN_CELL - 1 is null (rule 1);
+      a count is null only by rule 1, by its `pairs` partner being null, or, for the `complemented`
+      counts (parts of a whole), as a complement (non-zero; which one is the test
+      complementary_suppression_holds); 0 is never hidden;
+      a statistic is null when the mart's is, when its denominator (exact) is below LER_MIN_CELL
+      (rule 2) or when one of the counts it follows is null (rule 4); else it is the mart value
+      rounded (rule 5; decimals null = not rounded, e.g. top_industry_q4);
+      suppressed_columns lists exactly the cells that are null here and not in the mart, in table
+      order; suppressed = suppressed_columns is not null (rule 6);
+      the passthru columns are the mart's, unchanged.
+    Arguments: mart (a ref), grain (columns), counts (columns), stats ({column: [denominator
+    expression over mart columns, decimals, [counts it follows]]}), passthru (columns), complemented
+    (counts rule 3 may hide), pairs ({count: the count whose hiding hides it}). Returns each
+    published row that differs, with the first column found wrong. -#}
+{% test suppression_holds(model, mart, grain, counts, stats, passthru, complemented=[], pairs={}) %}
 {%- set min_cell = var('ler:min_cell') -%}
-with expected as (
+{%- set measures = counts + (stats.keys() | list) -%}
+{%- set table_order = [] -%}
+{%- if execute -%}
+    {%- for col in adapter.get_columns_in_relation(model) if col.name in measures -%}
+        {%- do table_order.append(col.name) -%}
+    {%- endfor -%}
+{%- endif -%}
+with exact as (
     select
-        *,
-        {%- for c in counts %}
-        case when {{ c }} between 1 and {{ min_cell - 1 }} then null else {{ c }} end as expected_{{ c }},
+        {{ grain | join(', ') }},
+        {%- for c in measures + passthru %}
+        {{ c }} as exact__{{ c }},
         {%- endfor %}
         {%- for c, rule in stats.items() %}
-        case when {{ rule[0] }} < {{ min_cell }} then null else round({{ c }}, {{ rule[1] }}) end as expected_{{ c }},
+        coalesce(({{ rule[0] }}) < {{ min_cell }}, false) as small_denominator__{{ c }},
         {%- endfor %}
-        (
-            {%- for c in counts %}
-            {{ c }} between 1 and {{ min_cell - 1 }} or
-            {%- endfor %}
-            {%- for c, rule in stats.items() %}
-            ({{ c }} is not null and {{ rule[0] }} < {{ min_cell }}) or
-            {%- endfor %}
-            false
-        ) as expected_suppressed
     from {{ mart }}
+),
+
+joined as (
+    select e.*, p.* exclude ({{ grain | join(', ') }})
+    from exact as e
+    join {{ model }} as p using ({{ grain | join(', ') }})
+),
+
+expected as (
+    select
+        *,
+        {%- for c, rule in stats.items() %}
+        case
+            when exact__{{ c }} is null or small_denominator__{{ c }}
+                {%- for f in rule[2] %} or {{ f }} is null{% endfor %} then null
+            {%- if rule[1] is not none %}
+            else round(exact__{{ c }}, {{ rule[1] }})
+            {%- else %}
+            else exact__{{ c }}
+            {%- endif %}
+        end as expected__{{ c }},
+        {%- endfor %}
+        nullif(concat_ws(';',
+            {%- for c in table_order %}
+            case when {{ c }} is null and exact__{{ c }} is not null then '{{ c }}' end,
+            {%- endfor %}
+            null
+        ), '') as expected__suppressed_columns
+    from joined
 ),
 
 checked as (
@@ -36,18 +69,31 @@ checked as (
         {{ grain | join(', ') }},
         case
             {%- for c in counts %}
-            when p.{{ c }} is distinct from e.expected_{{ c }} then '{{ c }}'
+            when {{ c }} is not null and {{ c }} is distinct from exact__{{ c }} then '{{ c }}: not the exact value'
+            when exact__{{ c }} between 1 and {{ min_cell - 1 }} and {{ c }} is not null then '{{ c }}: rule 1 not applied'
+            {%- if c in pairs %}
+            when {{ pairs[c] }} is null and {{ c }} is not null then '{{ c }}: not hidden with {{ pairs[c] }}'
+            {%- endif %}
+            when {{ c }} is null
+                and not coalesce(exact__{{ c }} between 1 and {{ min_cell - 1 }}, false)
+                {%- if c in pairs %} and {{ pairs[c] }} is not null{% endif %}
+                {%- if c in complemented %} and not coalesce(exact__{{ c }} > 0, false){% endif %}
+                then '{{ c }}: hidden by no rule'
             {%- endfor %}
-            {%- for c in stats %}
-            when abs(coalesce(p.{{ c }}, -1e18) - coalesce(e.expected_{{ c }}, -1e18)) > 1e-9 then '{{ c }}'
+            {%- for c, rule in stats.items() %}
+            {%- if rule[1] is not none %}
+            when abs(coalesce({{ c }}, -1e18) - coalesce(expected__{{ c }}, -1e18)) > 1e-9 then '{{ c }}'
+            {%- else %}
+            when {{ c }} is distinct from expected__{{ c }} then '{{ c }}'
+            {%- endif %}
             {%- endfor %}
             {%- for c in passthru %}
-            when p.{{ c }} is distinct from e.{{ c }} then '{{ c }}'
+            when {{ c }} is distinct from exact__{{ c }} then '{{ c }}'
             {%- endfor %}
-            when p.suppressed is distinct from e.expected_suppressed then 'suppressed'
+            when suppressed_columns is distinct from expected__suppressed_columns then 'suppressed_columns'
+            when suppressed is distinct from (suppressed_columns is not null) then 'suppressed'
         end as wrong_column
-    from expected as e
-    join {{ model }} as p using ({{ grain | join(', ') }})
+    from expected
 )
 
 select * from checked where wrong_column is not null

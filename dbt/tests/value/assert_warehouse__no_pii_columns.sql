@@ -3,7 +3,8 @@
 -- landing zone in clear ... not in any DuckDB file" (LER_SPEC.md §4). Birth year may be kept.
 -- It reads the catalog, so it depends on the last models built to run after them:
 -- depends_on: {{ ref('rpt_program_outcomes') }}, {{ ref('rpt_statewide_outcomes') }},
--- {{ ref('rpt_wpell_program_outcomes') }}, {{ ref('audit_rejected_rows') }}
+-- {{ ref('rpt_wpell_program_outcomes') }}, {{ ref('rpt_statewide_outcomes_by_group') }},
+-- {{ ref('audit_rejected_rows') }}
 select table_schema, table_name, column_name
 from information_schema.columns
 where table_catalog = current_database()
