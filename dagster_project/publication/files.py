@@ -1,8 +1,10 @@
 """The files of one publication, written into its own folder before anything points to it.
 
 One function, `write_publication_files`, writes everything a publication holds, in order: the
-database, the exports, then `publication.json` (what the folder holds, last, so a folder with it is
-complete). A later part of the publication (the codebook of issue 11) is one more writer called here.
+database, the exports, the codebook (`codebook.py`: comments from the dbt docs, `exports/codebook.csv`,
+`README.md`), the report (`dagster_project/report`: `report/report.html` and `.pdf`, built from the
+database just written), then `publication.json` (what the folder holds, last, so a folder with it is
+complete).
 
 The database is written in DuckDB's 1.4 storage format (`STORAGE_VERSION 'v1.4.0'`), so the
 analysts' tools that carry a DuckDB 1.4 LTS or later (R, DBeaver, older Python) open it; without it a
@@ -19,6 +21,17 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.project_paths import EXPORTS_NAME, PUBLISHED_DB_NAME
+from dagster_project.publication.codebook import (
+    CODEBOOK_COLUMNS,
+    CODEBOOK_NAME,
+    README_NAME,
+    TableDoc,
+    codebook_relation,
+    describe_tables,
+    load_published_docs,
+    read_codebook,
+    readme_text,
+)
 from dagster_project.publication.spreadsheet import csv_options, spreadsheet_safe_select
 from dagster_project.sqlutil import ident, lit, path_lit
 
@@ -26,6 +39,7 @@ PUBLISHED_SCHEMA = "reporting"
 # 2026-12-01: the oldest storage format DuckDB 2.0.1 writes that DuckDB 1.4 (the LTS line) reads.
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 MANIFEST_NAME = "publication.json"
+REPORT_NAME = "report"
 _SOURCE, _TARGET = "wh", "pub"
 
 
@@ -47,13 +61,27 @@ def write_publication_files(warehouse_db: Path, folder: Path, run_id: str, scrat
             f"(storage_version {lit(PUBLISHED_STORAGE_VERSION)})"
         )
         counts = _write_database(con, tables)
+        docs = _dbt_docs()
+        describe_tables(con, _TARGET, PUBLISHED_SCHEMA, tables, docs)
         _write_exports(con, tables, folder / EXPORTS_NAME)
+        _write_codebook(con, docs, folder, counts)
         con.execute(f"detach {_TARGET}")
         con.execute(f"detach {_SOURCE}")
     finally:
         con.close()
+    from dagster_project.report import write_report
+
+    write_report(folder / PUBLISHED_DB_NAME, folder / REPORT_NAME, codebook=read_codebook(folder))
     write_manifest(folder, run_id, counts)
     return counts
+
+
+def _dbt_docs() -> dict[str, TableDoc]:
+    """The dbt docs of the published tables, from the manifest the run's dbt assets were built from
+    ({} when there is none, as for a warehouse built without dbt)."""
+    from dagster_project.dbt_manifest import MANIFEST
+
+    return load_published_docs(MANIFEST, PUBLISHED_SCHEMA) if MANIFEST.is_file() else {}
 
 
 def _reporting_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -113,11 +141,32 @@ def _write_exports(con: duckdb.DuckDBPyConnection, tables: list[str], exports: P
     for t in tables:
         relation = _relation(_TARGET, t)
         con.execute(f"copy {relation} to {path_lit(exports / (t + '.parquet'))} (format parquet)")
-        columns = _columns(con, t)
-        con.execute(
-            f"copy ({spreadsheet_safe_select(relation, columns)}) to {path_lit(exports / (t + '.csv'))} "
-            f"{csv_options(columns)}"
-        )
+        copy_csv(con, relation, _columns(con, t), exports / (t + ".csv"))
+
+
+def copy_csv(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[str, str]], path: Path
+) -> None:
+    """The one way a CSV leaves a publication: spreadsheet-safe text cells (spreadsheet.py)."""
+    select = spreadsheet_safe_select(relation, columns)
+    con.execute(f"copy ({select}) to {path_lit(path)} {csv_options(columns)}")
+
+
+def _write_codebook(
+    con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc], folder: Path, counts: dict[str, int]
+) -> None:
+    """`exports/codebook.csv` and the publication's `README.md` (codebook.py)."""
+    relation = codebook_relation(con, _TARGET, PUBLISHED_SCHEMA, docs)
+    columns = [(c, "VARCHAR") for c in CODEBOOK_COLUMNS]
+    copy_csv(con, relation, columns, folder / EXPORTS_NAME / CODEBOOK_NAME)
+    listed = con.execute(f'select "table", "column", type from {relation}').fetchall()
+    facts: dict = {}
+    if "run_metadata" in counts:
+        cur = con.execute(f"select * from {_relation(_TARGET, 'run_metadata')}")
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        facts = max(rows, key=lambda r: str(r.get("finished_at") or ""), default={})
+    (folder / README_NAME).write_text(readme_text(counts, listed, facts), encoding="utf-8")
 
 
 def write_manifest(
