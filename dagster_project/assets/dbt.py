@@ -47,6 +47,27 @@ class LerDbtTranslator(DagsterDbtTranslator):
         schema = dbt_resource_props.get("schema")
         return schema if schema in LAYER_GROUPS else "warehouse"
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):  # noqa: ANN001, ANN201
+        """A dbt test's asset check with the test's dbt description (its YAML / docs-block text, as
+        the manifest renders it): dagster-dbt 0.29.27 reads only `meta.description`, so the UI
+        showed "No description provided" for every check."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(description=dbt_test_description(manifest["nodes"][unique_id]))
+
+
+def dbt_test_description(test: Mapping[str, Any]) -> str:
+    """The dbt description of a data test, or, for a generic test declared without one, what it
+    checks in one sentence (so no check is without a description)."""
+    text = (test.get("description") or "").strip()
+    if text:
+        return text
+    kind = (test.get("test_metadata") or {}).get("name") or test["name"]
+    node = (test.get("attached_node") or "").rsplit(".", 1)[-1]
+    target = ".".join(p for p in (node, test.get("column_name")) if p)
+    return f"dbt test {kind} on {target or test['name']} (no description in the dbt YAML)."
+
 
 TRANSLATOR = LerDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from dagster_project.feedback.findings import RESTRICTED_POINTER_SQL
 from dagster_project.landing.advisories import ERROR, WARNING, Finding, header_findings, row_findings
 from dagster_project.landing.registry import Registry
 from dagster_project.landing.validate import Counts
@@ -42,7 +43,7 @@ _VERDICTS = {
 # Notes of ingestion's manifest message that the counts line already says, and pointers to
 # restricted tables (audit.*), which a clerk cannot open.
 _RESTATED = (re.compile(r"^\d+ row\(s\) rejected\b"), re.compile(r"^\d+ exact duplicate line\(s\)"))
-_POINTER = re.compile(r",?\s*see audit\.\w+")
+_POINTER = re.compile(RESTRICTED_POINTER_SQL)
 _AT_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 NO_REFERENCE = ("provider and program codes were not checked: no reference folder given "
                 "(pass --reference DIR or set LER_LANDING_DIR)")

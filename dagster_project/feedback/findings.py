@@ -12,6 +12,10 @@ from __future__ import annotations
 from dagster_project.sqlutil import lit
 
 REASON_SEPARATOR = "; "
+# A pointer to a restricted table in a manifest message ("13 row(s) rejected, see audit.rejected_rows"):
+# removed from what providers and clerks read, since they cannot open it (the list is the answer).
+# The same pattern for Python's re and DuckDB's RE2.
+RESTRICTED_POINTER_SQL = r",?\s*see audit\.\w+"
 # `field: rule`: a field is a column name (or `record` for a line the reader could not split)
 _FIELD_PREFIX = r"^([A-Za-z0-9_]+): "
 
