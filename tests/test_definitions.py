@@ -19,9 +19,12 @@ EXPECTED_ENDPOINTS = {
     "reporting/program_outcomes",
     "reporting/statewide_outcomes",
     "reporting/run_metadata",
+    "marts/statewide_outcomes_by_group",
+    "reporting/statewide_outcomes_by_group",
     "audit/load_manifest",
     "audit/rejected_rows",
     "published",
+    "feedback",
 }
 
 
@@ -49,6 +52,7 @@ def test_graph_is_connected_from_landed_files_to_the_published_database() -> Non
         "reporting/wpell_program_outcomes",
         "reporting/program_outcomes",
         "reporting/statewide_outcomes",
+        "reporting/statewide_outcomes_by_group",
         "reporting/run_metadata",
     }
     # the staging models read the lake assets written by ingestion
