@@ -50,12 +50,11 @@ def test_dbt_checks_carry_their_dbt_description(checks: dict, manifest: dict) ->
     assert not any("{{" in spec.description for spec in dbt_checks.values())
 
 
-def test_only_seed_tests_fall_back_to_a_generated_sentence(checks: dict, manifest: dict) -> None:
-    """A model test declared without a description fails here: describe it in the model's YAML."""
-    fallback = [manifest["nodes"][spec.metadata[UNIQUE_ID]]
+def test_no_check_falls_back_to_a_generated_sentence(checks: dict, manifest: dict) -> None:
+    """A dbt test declared without a description fails here: describe it in its YAML (seeds too)."""
+    fallback = [manifest["nodes"][spec.metadata[UNIQUE_ID]]["name"]
                 for spec in checks.values() if NO_YAML_TEXT in (spec.description or "")]
-    attached = sorted({n["attached_node"] for n in fallback})
-    assert attached and all(a.startswith("seed.") for a in attached), attached
+    assert fallback == []
 
 
 def test_the_generated_sentence_names_the_test_and_its_column() -> None:
