@@ -13,6 +13,7 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from dagster_project.assets.dbt import warehouse_models
+from dagster_project.assets.docs_site import dbt_docs
 from dagster_project.assets.feedback import provider_feedback
 from dagster_project.assets.ingest import ingest_assets
 from dagster_project.assets.publish import published
@@ -28,7 +29,7 @@ from dagster_project.sensors import landing_zone_sensor
 restrict_new_files()
 
 defs = Definitions(
-    assets=[*ingest_assets(), warehouse_models, published, provider_feedback],
+    assets=[*ingest_assets(), warehouse_models, published, provider_feedback, dbt_docs],
     asset_checks=ingest_checks(),
     jobs=[full_refresh_job],
     schedules=[nightly_schedule],

@@ -29,7 +29,9 @@ def reporting_asset_keys() -> list[AssetKey]:
     group_name="publish",
     kinds={"duckdb", "parquet", "csv"},
     description="This run's publication: publications/<run id>/ (published.duckdb, the reporting schema "
-    "only, and exports/<table>.parquet|csv), switched in atomically; the last LER_KEEP_PUBLICATIONS kept.",
+    "only, with the dbt docs as comments; exports/<table>.parquet|csv and exports/codebook.csv; README.md; "
+    "report/report.html|pdf, the legislative report), switched in atomically; the last "
+    "LER_KEEP_PUBLICATIONS kept.",
 )
 def published(context: AssetExecutionContext, ler_settings: LerSettingsResource) -> MaterializeResult:
     settings = ler_settings.load()

@@ -3,6 +3,7 @@
     ler run [--landing DIR] [--warehouse DIR] [--sample] [--<setting> VALUE ...]
     ler validate FILE [--kind KIND] [--reference DIR] [--json]
     ler feedback PROVIDER [--warehouse DIR]
+    ler query "SQL" [--format table|csv|json]; ler export TABLE --format csv|parquet|xlsx; ler report
 
 One module per command in this package, each with `register(subparsers, registry)` (its arguments)
 and `execute(args, registry) -> exit code`; adding a command is a module and one line in COMMANDS.
@@ -13,12 +14,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dagster_project.cli import feedback, issuer_key, learner_record, run, validate, verify
+from dagster_project.cli import (
+    export,
+    feedback,
+    issuer_key,
+    learner_record,
+    query,
+    report,
+    run,
+    validate,
+    verify,
+)
 from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dagster_project.landing.registry import Registry, load_registry
 from dagster_project.permissions import restrict_new_files
 
-COMMANDS = (run, validate, verify, issuer_key, learner_record, feedback)
+COMMANDS = (run, validate, verify, issuer_key, learner_record, feedback, query, export, report)
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
