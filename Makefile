@@ -13,7 +13,7 @@ DAGSTER_HOME_DIR := $(abspath $(SAMPLE_WAREHOUSE))/.dagster
 # Both cores; end-to-end scenarios are built once and shared by the workers (tests/support/scenarios.py).
 PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
-.PHONY: run test test-fast lint bench sample clean dev
+.PHONY: run test test-fast lint bench sample clean dev chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found " + sys.version.split()[0] + ")")'
@@ -28,10 +28,17 @@ sample: $(STAMP)
 run: sample
 	$(BIN)/ler run --sample --landing $(SAMPLE_LANDING) --warehouse $(SAMPLE_WAREHOUSE)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m sample_data.generate --out $(SAMPLE_LANDING) --learners $(LEARNERS)
 	$(BIN)/ruff check .
 	$(PYTEST)
+
+# Debian's headless Chromium, for the report's render test (tests/test_report.py, which fails
+# without it): installed once, a no-op when it is there. apt-get needs root (CI and these machines
+# run as root), else sudo.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 # The inner loop: everything but the full pipeline builds (unit, format, ingestion, dbt unit tests).
 test-fast: $(STAMP)
