@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python tests/bench/run_bench.py
+	$(BIN)/python -m tests.bench.run_bench
 
 dev: sample
 	mkdir -p -m 700 $(DAGSTER_HOME_DIR)

@@ -1,8 +1,10 @@
 """Asset checks on the ingestion assets.
 
-* `file_contracts` (blocking): the GX suite of every layout run over the rows each kind is about to
-  hand to dbt. It fails only if something that breaks a contract got past ingestion, and then stops
-  the warehouse build in the same run. Metadata: counts, never values.
+* `file_contracts` (blocking): the results of the layouts' GX suites (`data_contracts/`) as the
+  judging pass of ingestion found them (per expectation: rows judged, rows rejected for breaking it),
+  and a check that the lake dbt is about to read is what that pass judged: every loaded file judged,
+  every lake table's row count equal to the manifest's (contract_checks.py). No row is read again.
+  A failure stops the warehouse build in the same run. Metadata: counts, never values.
 * `no_quarantined_files` (warning): how many files of the kind were quarantined or had rejected
   rows, so an analyst sees it on the asset without opening the audit tables.
 """
@@ -22,7 +24,10 @@ def build_contract_check(kind: str) -> AssetChecksDefinition:
         asset=lake_asset_key(kind),
         name="file_contracts",
         blocking=True,
-        description=f"Every {kind} row about to load satisfies its layout's GX suite (data_contracts/).",
+        description=(
+            f"Every {kind} row about to load passed its layout's GX suite (data_contracts/) in the "
+            "judging pass, and the lake holds exactly the rows that pass loaded."
+        ),
     )
     def _check(ler_settings: LerSettingsResource) -> AssetCheckResult:
         paths = WarehousePaths(ler_settings.load().warehouse_dir)

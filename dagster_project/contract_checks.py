@@ -1,152 +1,103 @@
-"""Run the layout contracts (GX suites in `data_contracts/`) through Great Expectations itself.
+"""The `file_contracts` check of one kind: the judging pass's contract results, and the lake they built.
 
-Ingestion compiles each suite to SQL and loads only rows that pass it; this module re-checks what is
-about to load into the warehouse with GX's own engine, so a fault in that compilation can never let
-contract-breaking rows through silently. It runs on the lake (typed, PII-free rows): expectations on
-PII columns, which never reach the lake, were enforced at ingestion and are listed as such.
+Ingestion compiles each layout's GX suite (`data_contracts/`) to SQL and judges every row once; a row
+breaking an expectation is rejected, never loaded. What that pass found per expectation is written
+beside the load manifest (`landing/contract_results.py`), and this check reports it without reading a
+single row again (a second scan of 50 M wage rows cost minutes; `tests/test_contract_checks.py` keeps
+the compiled SQL and GX's own engine in agreement on a sample instead). It fails, and so stops the
+warehouse build, when what dbt is about to read is not what the pass judged:
+- a loaded file of the manifest has no contract results (it was never judged, or its results were
+  lost), or results name a file the manifest does not load;
+- a lake table's row count (from the Parquet footers, no row is read) differs from the rows the
+  manifest says loaded into it, or the contract results are missing altogether.
 
-Results carry counts only: GX's sample values (`partial_unexpected_list` ...) are dropped, because
-rows hold person data.
+Metadata: counts only, never values (rows hold person data).
 """
 
 from __future__ import annotations
 
-import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.landing.contracts import Contract
+from dagster_project.landing.contract_results import KindContracts
 from dagster_project.landing.registry import load_registry
-from dagster_project.sqlutil import ident, lit, path_lit
+from dagster_project.sqlutil import path_lit
 
-CHUNK_ROWS = 500_000
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    layout: str
-    expectation: str
-    column: str | None
-    element_count: int
-    unexpected_count: int
-
-    @property
-    def success(self) -> bool:
-        return self.unexpected_count == 0
+LOADING = ("LOADED", "LOADED_WITH_REJECTS")
 
 
 @dataclass(frozen=True)
 class ContractReport:
     kind: str
-    outcomes: tuple[ExpectationOutcome, ...]
-    skipped: tuple[str, ...]  # "layout.column: expectation" enforced only at ingestion (PII)
-    rows_checked: int
+    rows_checked: int  # rows of loaded files judged against their suites (duplicates aside)
+    rejected: dict[str, int]  # "layout.column: expectation" -> rows rejected for breaking it
+    problems: tuple[str, ...]  # why the lake is not what the pass judged; empty when it is
 
     @property
     def success(self) -> bool:
-        return all(o.success for o in self.outcomes)
+        return not self.problems
 
     def metadata(self) -> dict[str, object]:
-        failed = [o for o in self.outcomes if not o.success]
+        broken = {k: n for k, n in self.rejected.items() if n}
         return {
             "rows_checked": self.rows_checked,
-            "expectations_run": len(self.outcomes),
-            "expectations_failed": len(failed),
-            "failures": "; ".join(
-                f"{o.layout}.{o.column}: {o.expectation}: {o.unexpected_count} of {o.element_count}"
-                for o in failed
-            )
+            "expectations_run": len(self.rejected),
+            "expectations_with_rejected_rows": len(broken),
+            "rows_rejected_by_expectation": "; ".join(f"{k}: {n}" for k, n in sorted(broken.items()))
             or "none",
-            "enforced_at_ingestion_only": ", ".join(self.skipped) or "none",
+            "problems": "; ".join(self.problems) or "none",
+            "judged_in": "ingestion (one pass per batch, data_contracts/ compiled to SQL)",
         }
 
 
-def _gx_context():
-    """A fresh ephemeral GX context per check: nothing persists between runs or leaks between kinds."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return ctx
-
-
-def _lake_projection(c: Contract, lake_columns: set[str]) -> tuple[list[str], list[str]]:
-    """SQL select items turning lake values back into the layout's text domain, and kept columns."""
-    items, kept = [], []
-    for col in c.columns:
-        if col.name not in lake_columns:
-            continue
-        name = ident(col.name)
-        if col.type == "flag":
-            expr = f"case when {name} then 'Y' when not {name} then 'N' end"
-        elif col.type == "date":
-            expr = f"strftime({name}, '%Y-%m-%d')"
-        elif col.type in ("money", "number", "integer"):
-            expr = f"{name}::double"
-        else:
-            expr = name
-        items.append(f"{expr} as {name}")
-        kept.append(col.name)
-    return items, kept
+def _manifest(con: duckdb.DuckDBPyConnection, audit: Path, kind: str) -> list[tuple[str, str, int]]:
+    """(file name, layout, rows loaded) of the kind's files whose rows load."""
+    path = audit / f"load_manifest__{kind}.parquet"
+    if not path.exists():
+        return []
+    return con.execute(
+        f"select file_name, layout, rows_loaded from read_parquet({path_lit(path)}) "
+        f"where status in {LOADING!r} order by file_seq"
+    ).fetchall()
 
 
-def _suite_for(ctx, c: Contract, kept: list[str]):
-    import great_expectations as gx
-
-    name = f"lake__{c.layout}"
-    expectations = [e for e in c.suite["expectations"] if e["kwargs"].get("column") in kept]
-    return ctx.suites.add(gx.ExpectationSuite(name=name, expectations=[dict(e) for e in expectations]))
+def _lake_rows(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
+    """Rows of a lake table from its Parquet footers (no row is read)."""
+    if not (folder.is_dir() and any(folder.glob("*.parquet"))):
+        return 0
+    return con.execute(
+        f"select coalesce(sum(num_rows), 0) from parquet_file_metadata({path_lit(folder / '*.parquet')})"
+    ).fetchall()[0][0]
 
 
 def check_kind(kind: str, lake_dir: Path) -> ContractReport:
-    """Validate every lake row written by `kind`'s layouts against their suites, chunk by chunk."""
-    import great_expectations as gx
-
-    ctx = _gx_context()
-    outcomes: dict[tuple[str, str, str | None], list[int]] = {}
-    skipped: list[str] = []
-    rows_checked = 0
+    audit = lake_dir / "_audit"
+    results = KindContracts.read(audit, kind)
+    if results is None:
+        return ContractReport(kind, 0, {}, (f"no contract results for {kind}: ingestion did not finish",))
     con = duckdb.connect()
-    for c in load_registry().of_kind(kind):
-        folder = lake_dir / c.table
-        files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-        if not files:
-            continue
-        source = f"read_parquet({path_lit(folder / '*.parquet')}, union_by_name = true)"
-        lake_columns = {r[0] for r in con.execute(f"describe select * from {source}").fetchall()}
-        items, kept = _lake_projection(c, lake_columns)
-        skipped += [f"{c.layout}.{e.column}: {e.type}" for e in c.expectations if e.column not in kept]
-        suite = _suite_for(ctx, c, kept)
-        asset = ctx.data_sources.add_or_update_pandas(f"lake_{c.layout}").add_dataframe_asset(
-            f"rows_{c.layout}"
-        )
-        batch = asset.add_batch_definition_whole_dataframe(f"all_{c.layout}")
-        validation = gx.ValidationDefinition(name=f"check_{c.layout}", data=batch, suite=suite)
-        where = f"source_format = {lit(c.file_format)}"
-        total = con.execute(f"select count(*) from {source} where {where}").fetchall()[0][0]
-        for offset in range(0, total, CHUNK_ROWS):
-            frame = con.execute(
-                f"select {', '.join(items)} from {source} where {where} "
-                f"order by file_seq, line_number limit {CHUNK_ROWS} offset {offset}"
-            ).df()
-            result = validation.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
-            for r in result.results:
-                cfg = r.expectation_config
-                key = (c.layout, cfg.type, cfg.kwargs.get("column"))
-                counts = outcomes.setdefault(key, [0, 0])
-                counts[0] += int(r.result.get("element_count", len(frame)) or 0)
-                counts[1] += int(r.result.get("unexpected_count", 0) or (0 if r.success else 1))
-            rows_checked += len(frame)
-    con.close()
-    return ContractReport(
-        kind=kind,
-        outcomes=tuple(ExpectationOutcome(k[0], k[1], k[2], v[0], v[1]) for k, v in sorted(outcomes.items())),
-        skipped=tuple(skipped),
-        rows_checked=rows_checked,
-    )
+    try:
+        loaded = _manifest(con, audit, kind)
+        problems: list[str] = []
+        unjudged = [name for name, _, _ in loaded if name not in results.files]
+        if unjudged:
+            problems.append(f"{len(unjudged)} loaded file(s) without contract results: {', '.join(unjudged)}")
+        extra = sorted(set(results.files) - {name for name, _, _ in loaded})
+        if extra:
+            problems.append(f"{len(extra)} judged file(s) the manifest does not load: {', '.join(extra)}")
+        registry = load_registry()
+        expected: dict[str, int] = {}
+        for _, layout, rows in loaded:
+            table = registry.contract(layout).table
+            expected[table] = expected.get(table, 0) + rows
+        for table in registry.tables(kind):
+            found = _lake_rows(con, lake_dir / table)
+            if found != expected.get(table, 0):
+                problems.append(
+                    f"lake table {table} holds {found} rows, the manifest loaded {expected.get(table, 0)}"
+                )
+    finally:
+        con.close()
+    return ContractReport(kind, results.rows_judged, dict(results.rejected), tuple(problems))

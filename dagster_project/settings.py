@@ -9,6 +9,7 @@ dbt_project.yml's other vars are rule constants the spec fixes (`RULE_CONSTANT_V
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,11 @@ DEMO_HASH_KEY = "ler-sample-data-demo-key-not-secret"
 # 2 threads 26 s, 4 threads 23 s; most of a node's cost is dbt's Python, which a thread waiting on
 # DuckDB leaves to another. dbt/profiles.yml has the same default for dbt run by hand.
 DBT_THREADS_DEFAULT = 4
+# DuckDB's memory limit in every process of a run that runs DuckDB (ingestion, dbt, publish). DuckDB's
+# own default is 80 % of the machine, which on a 24 GB machine shared with other work let a state-size
+# run reach 20 GB (issue 10); past the limit DuckDB spills to its temp folder. Ingestion and dbt run
+# one after the other, so two of these plus Python stay under the 8 GB target.
+DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,30 @@ SETTINGS: tuple[Setting, ...] = (
         "dbt threads of the warehouse build (a machine setting, not a rule)",
     ),
     Setting(
+        "duckdb_threads",
+        "LER_DUCKDB_THREADS",
+        0,
+        int,
+        None,
+        "DuckDB threads per process; 0 = one per core (a machine setting, not a rule)",
+    ),
+    Setting(
+        "duckdb_memory_limit",
+        "LER_DUCKDB_MEMORY_LIMIT",
+        DUCKDB_MEMORY_LIMIT_DEFAULT,
+        str,
+        None,
+        "DuckDB memory limit per process, e.g. 3GB; beyond it DuckDB spills to its temp folder",
+    ),
+    Setting(
+        "duckdb_temp_dir",
+        "LER_DUCKDB_TEMP_DIR",
+        None,
+        Path,
+        None,
+        "where DuckDB spills (default: inside the restricted warehouse folder)",
+    ),
+    Setting(
         "count_invalid_proofs",
         "LER_COUNT_INVALID_PROOFS",
         False,
@@ -264,6 +294,9 @@ class Settings:
     issuer_id: str | None
     issuer_url: str | None
     dbt_threads: int
+    duckdb_threads: int
+    duckdb_memory_limit: str
+    duckdb_temp_dir: Path | None
 
     @classmethod
     def load(
@@ -310,6 +343,11 @@ class Settings:
             raise SettingsError(
                 f"LER_KEEP_PUBLICATIONS={values['keep_publications']}: at least 1 is kept (§9)"
             )
+        limit = values["duckdb_memory_limit"]
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.IGNORECASE):
+            raise SettingsError(f"LER_DUCKDB_MEMORY_LIMIT={limit!r}: expected an amount such as 3GB or 512MB")
+        if values["duckdb_threads"] < 0:
+            raise SettingsError(f"LER_DUCKDB_THREADS={values['duckdb_threads']}: 0 (one per core) or more")
         return cls(hash_key=key, is_sample_run=bool(sample), **values)
 
     @property

@@ -71,7 +71,13 @@ def test_fast_path_declines_what_it_cannot_promise(tmp_path: Path) -> None:
     cp1252.write_bytes((HEADER + "\n123456789,JOS\xc9,X,1,,2024,1,1,,,,\n").encode("cp1252"))
     unit_sep = tmp_path / "us.csv"
     unit_sep.write_text(HEADER + "\n1,2\x1f3\n")
-    for path in (multi, cp1252, unit_sep):
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes((HEADER + "\n" + LINES[0] + "\n" * 5000 + "1,\x002\n").encode())  # past the sniffed head
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes((HEADER + "\n" + LINES[0] + "\n").encode("utf-16"))
+    late_cp1252 = tmp_path / "late.csv"  # the first 64 KiB are plain ASCII
+    late_cp1252.write_bytes((HEADER + "\n" + (LINES[0] + "\n") * 2000 + "1,JOS\xc9\n").encode("cp1252"))
+    for path in (multi, cp1252, unit_sep, nul, utf16, late_cp1252):
         assert csv_fast.load_csv_fast(con, "nowhere", 1, path, c, ReadContext()) is None, path.name
 
 
@@ -80,3 +86,16 @@ def test_fast_path_raises_the_same_structural_errors(tmp_path: Path) -> None:
     path.write_text("ssn,year\n1,2\n")
     with pytest.raises(StructuralError, match="line 1: missing required column"):
         csv_fast.load_csv_fast(duckdb.connect(), "nowhere", 1, path, contract("wage_csv"), ReadContext())
+
+
+def test_the_text_is_decoded_once_by_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DuckDB path reads only the header line in Python: no whole-file decoding before DuckDB."""
+    from dagster_project.landing import encoding
+
+    def no_full_decode(*_a: object) -> None:
+        raise AssertionError("the whole file was decoded in Python")
+
+    monkeypatch.setattr(encoding, "_decodes", no_full_decode)
+    path = tmp_path / "w.csv"
+    path.write_bytes("\n".join([HEADER, *LINES]).encode() + b"\n")
+    assert len(records(path, fast=True)) == 7

@@ -91,11 +91,11 @@ def test_a_new_key_or_reference_judges_again_and_prunes(tmp_path: Path) -> None:
     land, wh = landing(tmp_path / "landing"), tmp_path / "wh"
     run(land, wh)
     wages, transcripts = cache_entries(wh, "wages"), cache_entries(wh, "transcripts")
-    run(land, wh, key="another-secret")
+    run(land, wh, key="another-secret-of-at-least-32-characters")
     assert cache_entries(wh, "wages").isdisjoint(wages)  # old entries pruned, new ones written
     programs = land / "reference" / "programs.csv"
     programs.write_text(programs.read_text().replace("W1 program", "Welding"))
-    run(land, wh, key="another-secret")
+    run(land, wh, key="another-secret-of-at-least-32-characters")
     assert cache_entries(wh, "transcripts") != transcripts
 
 

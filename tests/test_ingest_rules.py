@@ -744,7 +744,8 @@ def test_a_quarantined_file_before_a_file_of_another_layout(tmp_path: Path) -> N
         "</AcademicSessionDetail></AcademicSession></AcademicRecord></Student></CollegeTranscript>"
     )
     s = Settings.load(
-        {"landing_dir": tmp_path / "landing", "warehouse_dir": tmp_path / "wh", "hash_key": "k"}, environ={}
+        {"landing_dir": tmp_path / "landing", "warehouse_dir": tmp_path / "wh", "hash_key": TEST_KEY},
+        environ={},
     )
     ingest_kind("reference", s)
     statuses = {r.file.name: r.status for r in ingest_kind("transcripts", s).files}

@@ -2,8 +2,14 @@
 
 Each asset reads every file of its landing-zone folder (`ingest.py` does the work) and writes the
 PII-free lake that dbt's sources read; the kinds and each asset's description come from the layouts'
-contracts (`landing/registry.py`). Their metadata carries counts only, never row values.
+contracts (`landing/registry.py`). Their metadata carries counts only, never row values. Progress of
+long work (files done / total, rows per second of large files, `landing/progress.py`) goes to the
+run's log and to stderr, so it shows on the console of `ler run` at its default log level (WARNING,
+which keeps Dagster's own step chatter out) and in the compute logs of `dagster dev`.
 """
+
+import sys
+from collections.abc import Callable
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
@@ -24,6 +30,14 @@ def _description(kind: str) -> str:
     return "\n".join(lines)
 
 
+def _progress(context: AssetExecutionContext) -> Callable[[str], None]:
+    def emit(message: str) -> None:
+        context.log.info(message)
+        print(f"progress: {message}", file=sys.stderr, flush=True)
+
+    return emit
+
+
 def build_ingest_asset(kind: str) -> AssetsDefinition:
     """The ingestion asset of one kind; every kind but `reference` is validated against it."""
     deps = [] if kind == REFERENCE_KIND else [lake_asset_key(REFERENCE_KIND)]
@@ -37,7 +51,7 @@ def build_ingest_asset(kind: str) -> AssetsDefinition:
     )
     def _ingest(context: AssetExecutionContext, ler_settings: LerSettingsResource) -> MaterializeResult:
         settings = ler_settings.load()
-        report = ingest_kind(kind, settings, warn=context.log.warning)
+        report = ingest_kind(kind, settings, warn=context.log.warning, progress=_progress(context))
         summary = report.summary()
         context.log.info(f"{kind}: {summary}")
         return MaterializeResult(metadata={k: int(v) for k, v in summary.items()})

@@ -28,7 +28,7 @@ from dagster_project.landing.contracts import Contract
 from dagster_project.landing.registry import Registry
 from dagster_project.landing.validate import Counts
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: entries carry their contract results
 ROWS = "rows.parquet"
 REJECTS = "rejects.parquet"
 META = "meta.json"
@@ -69,6 +69,7 @@ class CachedFile:
     warnings: list[str]
     file_name: str
     file_seq: int
+    expectations: dict[str, int]  # contract_results.count_rejects of the file
 
     @property
     def rows(self) -> Path:
@@ -90,17 +91,24 @@ class FileCache:
         return hashlib.sha256("\x1f".join([self.version, *parts]).encode()).hexdigest()
 
     def get(self, key: str) -> CachedFile | None:
+        """The entry under `key`, or None when there is none or it is incomplete or unreadable."""
         directory = self.root / key
         try:
             meta = json.loads((directory / META).read_text())
-        except (OSError, ValueError):
+            found = CachedFile(
+                directory,
+                Counts(**meta["counts"]),
+                meta["warnings"],
+                meta["file_name"],
+                meta["file_seq"],
+                meta["expectations"],
+            )
+        except (OSError, ValueError, KeyError, TypeError):
             return None
-        if not (directory / ROWS).exists() or not (directory / REJECTS).exists():
+        if not (found.rows.exists() and found.rejects.exists()):
             return None
         self.used.add(key)
-        return CachedFile(
-            directory, Counts(**meta["counts"]), meta["warnings"], meta["file_name"], meta["file_seq"]
-        )
+        return found
 
     def put(
         self,
@@ -110,6 +118,7 @@ class FileCache:
         warnings: list[str],
         file_name: str,
         file_seq: int,
+        expectations: dict[str, int],
     ) -> CachedFile:
         """`write` maps ROWS / REJECTS to callables writing that Parquet file at the path given."""
         tmp = self.root / f".tmp-{key}-{os.getpid()}"
@@ -117,13 +126,19 @@ class FileCache:
         tmp.mkdir()
         for name, writer in write.items():
             writer(tmp / name)
-        meta = {"counts": counts.__dict__, "warnings": warnings, "file_name": file_name, "file_seq": file_seq}
+        meta = {
+            "counts": counts.__dict__,
+            "warnings": warnings,
+            "file_name": file_name,
+            "file_seq": file_seq,
+            "expectations": expectations,
+        }
         (tmp / META).write_text(json.dumps(meta))
         final = self.root / key
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
         self.used.add(key)
-        return CachedFile(final, counts, warnings, file_name, file_seq)
+        return CachedFile(final, counts, warnings, file_name, file_seq, expectations)
 
     def prune(self) -> None:
         for entry in self.root.iterdir():

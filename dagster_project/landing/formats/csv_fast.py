@@ -1,19 +1,25 @@
-"""The fast path for large CSV files: DuckDB splits lines, Python only the rare quoted ones.
+"""The DuckDB path for CSV files: DuckDB reads and splits the lines, Python only the rare quoted ones.
 
 A state's quarterly wage file holds millions of plain lines (no quotes, no line breaks inside
-fields). DuckDB reads such a file line by line in parallel, keeping each line's physical number, and
-splits the unquoted lines on commas in SQL; the few lines that contain a quote are split by Python's
-csv module, so quoting rules are exactly those of the slow path (`csv_layout.read_csv_layout`).
+fields). DuckDB reads such a file line by line in parallel, checking as it goes that the text is
+UTF-8, keeps each line's physical number, and splits the unquoted lines on commas in SQL; the few
+lines that contain a quote are split by Python's csv module, so quoting rules are exactly those of
+the Python path (`csv_layout.read_csv_layout`). The file's text is decoded once, by DuckDB: only the
+header line is decoded in Python.
 
-The fast path declines (returns None) and leaves the file to the slow path when it cannot promise
-the same result: the file is not plain UTF-8, a line has an odd number of quote characters (a quoted
-field spans lines, or the quoting is broken), lines end in a lone CR, or DuckDB cannot read a line
-(e.g. one longer than its line limit, which the slow path reports as an over-long field, or one
-holding the 0x1F byte DuckDB is told to split on).
+The DuckDB path declines (returns None) and leaves the file to the Python path when it cannot promise
+the same result: the file is not plain UTF-8 (DuckDB meets an invalid byte, or it starts with a UTF-16
+byte-order mark), it holds a NUL byte (the Python path reports a binary file), a line has an odd
+number of quote characters (a quoted field spans lines, or the quoting is broken), lines end in a
+lone CR, or DuckDB cannot read a line (e.g. one longer than its line limit, which the Python path
+reports as an over-long field, or one holding the 0x1F byte DuckDB is told to split on). Files under
+`MIN_FAST_BYTES` take the Python path too: a few hundred rows cost less there than DuckDB's
+per-file queries.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 from pathlib import Path
 
@@ -22,21 +28,43 @@ import pyarrow as pa
 
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
-from dagster_project.landing.encoding import detect_text_encoding
-from dagster_project.landing.formats.csv_layout import check_header, read_header
-from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON
+from dagster_project.landing.formats.csv_layout import check_header, normalize_header
+from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
 from dagster_project.sqlutil import ident, path_lit
 
-# Files smaller than this go through the slow path: its per-file cost is lower.
-MIN_FAST_BYTES = 8 * 1024 * 1024
+# Files smaller than this go through the Python path: its per-file cost is lower for a few hundred rows.
+MIN_FAST_BYTES = 64 * 1024
 _MAX_LINE_BYTES = 8 * 1024 * 1024
 _SNIFF = 1 << 16
 
 
-def _lone_cr(path: Path) -> bool:
+def _head(path: Path) -> bytes:
     with path.open("rb") as fh:
-        head = fh.read(_SNIFF)
-    return b"\r" in head and b"\n" not in head
+        return fh.read(_SNIFF)
+
+
+def _plain_utf8_head(head: bytes) -> bool:
+    """No UTF-16 byte-order mark, no NUL byte, no lone-CR line ends in the file's first bytes."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        return False
+    return not (b"\r" in head and b"\n" not in head)
+
+
+def _header(head: bytes) -> list[str] | None:
+    """The normalized header, decoded from the first line's bytes alone (None: not UTF-8, or a
+    header longer than the bytes read)."""
+    if b"\n" not in head and len(head) == _SNIFF:
+        return None
+    first = head.split(b"\n", 1)[0]
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    try:
+        row = next(csv.reader([text.rstrip("\r")], strict=True), None)
+    except csv.Error as exc:
+        raise StructuralError(f"line 1: header row is not valid CSV ({exc})") from None
+    return [normalize_header(h) for h in row] if row else []
 
 
 def load_csv_fast(
@@ -48,17 +76,15 @@ def load_csv_fast(
     ctx: ReadContext,
 ) -> int | None:
     """Append the file's raw records to `target` (created by the caller with the batch schema plus
-    `_file_idx` first); return the number of records, or None when the slow path must read it.
+    `_file_idx` first); return the number of records, or None when the Python path must read it.
 
-    Header problems raise StructuralError exactly as the slow path does.
+    Header problems raise StructuralError exactly as the Python path does.
     """
-    if (
-        path.stat().st_size < MIN_FAST_BYTES
-        or detect_text_encoding(path).codec != "utf-8-sig"
-        or _lone_cr(path)
-    ):
+    if path.stat().st_size < MIN_FAST_BYTES:
         return None
-    header = read_header(path)
+    head = _head(path)
+    if not _plain_utf8_head(head) or (header := _header(head)) is None:
+        return None
     warnings: list[str] = []
     check_header(header, contract, warnings)
     positions = {name: i for i, name in enumerate(header)}
@@ -73,11 +99,11 @@ def load_csv_fast(
         """)
     except duckdb.Error:
         return None
-    odd = con.execute(
-        "select count(*) from _lines "
-        "where ln > 1 and (length(line) - length(replace(line, '\"', ''))) % 2 = 1"
-    ).fetchall()[0][0]
-    if odd:
+    odd, nul = con.execute(
+        "select count(*) filter (where (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
+        "count(*) filter (where contains(line, chr(0))) from _lines where ln > 1"
+    ).fetchall()[0]
+    if odd or nul:
         con.execute("drop table _lines")
         return None
     quoted = con.execute(
@@ -106,7 +132,7 @@ def load_csv_fast(
         select {file_idx}::integer, ln::bigint as {ident(LINE)}, NULL::varchar as {ident(PROBLEM_FIELD)},
                case when len(f) <> {width} then {reason} end as {ident(PROBLEM_REASON)},
                {", ".join(items)}
-        from split order by ln
+        from split
     """)
     rows = con.execute("select count(*) from _lines where ln > 1 and line is not null").fetchall()[0][0]
     con.execute("drop table _lines")

@@ -1,0 +1,96 @@
+"""The batch of pending files: consecutive files of one layout read into one `_raw` table, so the
+judging pass (`validate.py`) pays its per-query cost once for many small files.
+
+A batch ends at a change of layout, at a file whose content repeats one already pending (it must be
+judged a DUPLICATE of a loaded file), or at the row and file limits; a large file of a cacheable
+layout is judged alone (`ingest.py` flushes around it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from dagster_project.landing.context import ReadContext
+from dagster_project.landing.contracts import Contract
+from dagster_project.landing.discovery import LandedFile
+from dagster_project.landing.readers import fast_reader_for, reader_for
+from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
+from dagster_project.landing.validate import FILE_IDX
+from dagster_project.sqlutil import ident
+
+RAW = "_raw"
+# A batch judged in one SQL pass holds consecutive files of one layout up to these limits.
+BATCH_ROWS = 1_000_000
+BATCH_FILES = 5_000
+
+
+@dataclass
+class Pending:
+    file: LandedFile
+    warnings: list[str]
+    cache_key: str | None  # set for a large file whose judged rows are cached
+    rows: int
+    started: float  # perf_counter() when its reading began (progress: rows per second)
+
+
+class PendingBatch:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.layout: str | None = None
+        self.files: list[Pending] = []
+        self.rows = 0
+
+    def must_end_before(self, f: LandedFile) -> bool:
+        """True when `f` cannot join the batch (judge what is pending first)."""
+        if self.layout is not None and f.layout != self.layout:
+            return True  # a new layout needs a new `_raw`, even when its last file was quarantined
+        return bool(self.files) and (
+            f.sha256 in {p.file.sha256 for p in self.files}
+            or self.rows >= BATCH_ROWS
+            or len(self.files) >= BATCH_FILES
+        )
+
+    def _open(self, c: Contract) -> None:
+        if self.layout is None:
+            cols = ", ".join(f"{ident(n)} varchar" for n in c.column_names)
+            self.con.execute(
+                f"create or replace temp table {RAW} ({FILE_IDX} integer, {LINE} bigint, "
+                f"{PROBLEM_FIELD} varchar, {PROBLEM_REASON} varchar, {cols})"
+            )
+            self.layout = c.layout
+
+    def read(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
+        """Append the file's raw records to `_raw` (tagged with its seq); return their number.
+
+        The contract's `fast_reader` (DuckDB reading the file, `csv_fast.py`) is tried first; when it
+        declines, the reader's Arrow batches are streamed in. A StructuralError leaves no row of the
+        file behind.
+        """
+        self._open(c)
+        try:
+            fast = fast_reader_for(c)
+            if fast is not None and (rows := fast(self.con, RAW, f.seq, f.path, c, ctx)) is not None:
+                return rows
+            rows = 0
+            for batch in reader_for(c)(f.path, c, ctx):
+                self.con.register("_batch", batch)
+                self.con.execute(f"insert into {RAW} select {f.seq}::integer, * from _batch")
+                self.con.unregister("_batch")
+                rows += batch.num_rows
+            return rows
+        except StructuralError:
+            self.con.execute(f"delete from {RAW} where {FILE_IDX} = {f.seq}")
+            raise
+
+    def add(self, pending: Pending) -> None:
+        self.files.append(pending)
+        self.rows += pending.rows
+
+    def clear(self) -> None:
+        for table in (RAW, "_loaded", "_rejected"):
+            self.con.execute(f"drop table if exists {table}")
+        self.layout = None
+        self.files = []
+        self.rows = 0
