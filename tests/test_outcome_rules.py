@@ -447,14 +447,21 @@ def test_statewide_certificates_sum_programs(warehouse: Path) -> None:
 # -- §8 suppression ---------------------------------------------------------------------------------
 def test_reporting_suppresses_small_counts_and_their_statistics(warehouse: Path) -> None:
     row = one(warehouse, "reporting.wpell_program_outcomes", program_id="WELD", cohort_year="2021-22")
-    assert (row["n_cohort"], row["n_excluded"], row["n_completers_150"]) == (14, None, 11)
-    assert row["completion_rate"] == 0.8462  # denominator 13, rounded to 4 decimals
-    assert (row["n_placement_base"], row["n_placed_180"], row["placement_rate"]) == (10, None, 0.9)
+    # n_excluded (1) is primary-suppressed, so n_cohort follows (§8 rule 3: their difference is
+    # n_completers_150 / completion_rate); the rate over 13 is published, rounded to 4 decimals
+    assert (row["n_cohort"], row["n_excluded"], row["n_completers_150"]) == (None, None, 11)
+    assert row["completion_rate"] == 0.8462
+    assert row["suppressed_columns"].split(";")[:2] == ["n_cohort", "n_excluded"]
+    # n_placed_180 (9) is hidden, so placement_rate (0.9 in marts) follows it (§8 rule 4)
+    assert (row["n_placement_base"], row["n_placed_180"], row["placement_rate"]) == (10, None, None)
     assert (row["n_earnings_y3"], row["median_earnings_y3"]) == (None, None)
     assert row["suppressed"] is True
     prog = one(warehouse, "reporting.program_outcomes", program_id="WELD", completion_year="2021-22")
     assert (prog["n_unmatchable"], prog["n_employed_q2"], prog["median_earnings_q2"]) == (None, None, None)
-    assert prog["employment_rate_q2"] == 0.8182 and prog["suppressed"] is True
+    # n_employed_q2 (9) is hidden, so employment_rate_q2 (0.8182 in marts) follows it (§8 rule 4)
+    assert prog["employment_rate_q2"] is None and prog["suppressed"] is True
+    exact = one(warehouse, "marts.program_outcomes", program_id="WELD", completion_year="2021-22")
+    assert (exact["n_employed_q2"], round(exact["employment_rate_q2"], 4)) == (9, 0.8182)
 
 
 def test_reporting_keeps_rows_without_small_cells(warehouse: Path) -> None:

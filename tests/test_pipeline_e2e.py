@@ -22,7 +22,13 @@ from tests.support.pipeline import TEST_KEY, ler_command, ler_run, query, rows_a
 from tests.support.scenarios import Scenario
 
 pytestmark = pytest.mark.e2e
-REPORTING_TABLES = {"wpell_program_outcomes", "program_outcomes", "statewide_outcomes", "run_metadata"}
+REPORTING_TABLES = {
+    "wpell_program_outcomes",
+    "program_outcomes",
+    "statewide_outcomes",
+    "statewide_outcomes_by_group",
+    "run_metadata",
+}
 
 
 def test_ler_run_reports_where_the_outputs_are(rules_run: Scenario) -> None:
@@ -60,8 +66,14 @@ def test_hand_checked_numbers_through_dagster(rules_run: Scenario) -> None:
     (row,) = rows_as_dicts(
         wh / "published.duckdb", "select * from reporting.wpell_program_outcomes where program_id = 'WELD'"
     )
-    assert (row["n_cohort"], row["n_completers_150"], row["completion_rate"]) == (14, 11, 0.8462)
-    assert (row["n_placement_base"], row["placement_rate"], row["status"]) == (10, 0.9, "ELIGIBLE")
+    # §8 v2: n_excluded (1) is hidden, so n_cohort is too (rule 3); n_placed_180 (9) is hidden, so
+    # placement_rate follows it (rule 4); the eligibility decision is never hidden
+    assert (row["n_cohort"], row["n_completers_150"], row["completion_rate"]) == (None, 11, 0.8462)
+    assert (row["n_placement_base"], row["placement_rate"], row["status"]) == (10, None, "ELIGIBLE")
+    (row,) = rows_as_dicts(
+        wh / "warehouse.duckdb", "select * from marts.wpell_program_outcomes where program_id = 'WELD'"
+    )
+    assert (row["n_cohort"], row["n_placed_180"], row["placement_rate"]) == (14, 9, 0.9)
     (row,) = rows_as_dicts(
         wh / "warehouse.duckdb", "select * from marts.wpell_program_outcomes where program_id = 'CNA16'"
     )
@@ -143,10 +155,7 @@ def test_example_file_statuses(version: str, request: pytest.FixtureRequest) -> 
     run: Scenario = request.getfixturevalue("example_run" if version == "v1" else "example_v2_run")
     example_dir: Path = request.getfixturevalue("example_dir" if version == "v1" else "example_v2_dir")
     expect = json.loads((example_dir / "expected" / "load_expectations.json").read_text())
-    manifest = {
-        r["file_name"]: r
-        for r in rows_as_dicts(run.db, "select * from audit.load_manifest")
-    }
+    manifest = {r["file_name"]: r for r in rows_as_dicts(run.db, "select * from audit.load_manifest")}
     assert {n for n, r in manifest.items() if r["status"] == "QUARANTINED"} == set(
         expect["expect_quarantined"]
     )
