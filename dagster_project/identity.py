@@ -1,9 +1,12 @@
-"""Person keys (LER_SPEC.md §4): the one place the key recipe lives.
+"""Person keys and local-id keys (docs/submission_manual.md §4): the one place the key recipes live.
 
 `person_key` = hex HMAC-SHA256 (secret `LER_HASH_KEY`) of `"SSN:" + 9 digits` for a valid SSN, else
-of `"NDB:" + LAST + "|" + FIRST + "|" + birth_date`. The pure Python functions are the reference
-recipe (tests, small parsers); `install_sql_identity` defines the same recipe as DuckDB macros so
-millions of rows are keyed inside DuckDB. A test checks that both give identical keys.
+of `"NDB:" + LAST + "|" + FIRST + "|" + birth_date`. `local_id_key` = the same HMAC of
+`"LID:" + provider_id + "|" + id` (id trimmed, case kept): colleges still use SSNs as student ids, so
+a provider's own learner id is personal data and is kept only as this key. The pure Python
+functions are the reference recipes (tests, small parsers); `install_sql_identity` defines the same
+recipes as DuckDB macros so millions of rows are keyed inside DuckDB. A test checks that both give
+identical keys.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ import unicodedata
 
 import duckdb
 
+# What "trimmed" means, the same in Python and SQL: DuckDB's `trim()` (every submitted field is
+# trimmed with it) strips the Unicode space separators (category Zs) and nothing else, so a tab or a
+# line break at the edge of a field is kept as written. A test checks this list against DuckDB.
+SPACE_SEPARATORS = "".join(map(chr, (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)))
 _SSN_SHAPE = re.compile(r"^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$")
 # The same shape for DuckDB (RE2); kept next to the Python one so they cannot drift apart.
 SSN_SHAPE_SQL = r"^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$"
@@ -67,9 +74,28 @@ def person_key(
     return None, False
 
 
-def keyed_token(key: str, namespace: str, value: str) -> str:
-    """An HMAC of a non-PII identifier (e.g. a provider's student id): stable, not reversible."""
-    return _hmac_hex(key, f"{namespace}:{value}")
+def trim_spaces(raw: str) -> str:
+    """`raw` without leading and trailing space separators, as DuckDB's `trim()` gives it."""
+    return raw.strip(SPACE_SEPARATORS)
+
+
+def local_id_message(provider_id: str | None, local_id: str | None) -> str | None:
+    """`"LID:" + provider_id + "|" + id`, or None when there is no id (blank after trimming).
+
+    The provider is part of the message because ids are only unique within one provider; a missing
+    provider (a row that is rejected for it anyway) is written as empty.
+    """
+    lid = trim_spaces(local_id) if local_id is not None else ""
+    if not lid:
+        return None
+    return f"LID:{trim_spaces(provider_id or '')}|{lid}"
+
+
+def local_id_key(key: str, provider_id: str | None, local_id: str | None) -> str | None:
+    """The `local_id_key` of a provider's learner id (`student_id`, `learner_id`, badge `studentId` /
+    `sisSourcedId`), or None when the id is blank. Rosters and natural keys use it instead of the id."""
+    message = local_id_message(provider_id, local_id)
+    return None if message is None else _hmac_hex(key, message)
 
 
 def _pads(key: str) -> tuple[bytes, bytes]:
@@ -81,7 +107,8 @@ def _pads(key: str) -> tuple[bytes, bytes]:
 
 
 def install_sql_identity(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    """Define DuckDB macros `ler_hmac`, `ler_ssn9`, `ler_ssn_valid`, `ler_name_norm`.
+    """Define DuckDB macros `ler_hmac`, `ler_ssn9`, `ler_ssn_valid`, `ler_name_norm`, `ler_person_key`,
+    `ler_lid_msg` and `ler_local_id_key`.
 
     The key-derived pads are passed as bound parameters into session variables, so no key material
     appears in any SQL text (and so in no error message or log).
@@ -123,4 +150,14 @@ def install_sql_identity(con: duckdb.DuckDBPyConnection, key: str) -> None:
         "create or replace temp macro ler_person_key(ssn, last_name, first_name, birth_iso) as "
         "ler_hmac(case when ler_ssn_valid(ssn) then ler_ssn_msg(ler_ssn9(ssn)) "
         "else ler_ndb_msg(ler_name_norm(last_name), ler_name_norm(first_name), birth_iso) end)"
+    )
+    # The local-id message (before keying) and its key; null when the id is blank.
+    con.execute(
+        "create or replace temp macro ler_lid_msg(provider_id, local_id) as "
+        "case when nullif(trim(local_id), '') is not null then "
+        "'LID:' || coalesce(trim(provider_id), '') || '|' || trim(local_id) end"
+    )
+    con.execute(
+        "create or replace temp macro ler_local_id_key(provider_id, local_id) as "
+        "ler_hmac(ler_lid_msg(provider_id, local_id))"
     )

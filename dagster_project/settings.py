@@ -19,6 +19,10 @@ from dagster_project.project_paths import DEFAULT_ICESA_LAYOUT, SAMPLE_LANDING_D
 # The documented, public demo key used only by the sample-data run (LER_SPEC.md §4). It protects
 # nothing: sample data is synthetic. Real runs must set LER_HASH_KEY.
 DEMO_HASH_KEY = "ler-sample-data-demo-key-not-secret"
+# The shortest LER_HASH_KEY a run accepts (docs/submission_manual.md §4). Only 10^9 SSNs exist, so a
+# short or guessable secret would let anyone holding a key table try them all; 32 characters is the
+# spec's floor. A rule the spec fixes, not a setting: no variable may lower it.
+MIN_HASH_KEY_LENGTH = 32
 # dbt threads of the warehouse build. Measured 2026-12-01 on the 2-core machine (hand-built state,
 # `dbt build` with a seeded partial parse, 4 runs each, medians): 1 thread 35 s of dbt execution,
 # 2 threads 26 s, 4 threads 23 s; most of a node's cost is dbt's Python, which a thread waiting on
@@ -336,6 +340,7 @@ class Settings:
                     "(LER_SPEC.md §4). Only the sample-data run (`ler run --sample`) may use the demo key."
                 )
             key = DEMO_HASH_KEY
+        check_hash_key(key)
         if values["landing_dir"] is not None:
             values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["warehouse_dir"] = Path(values["warehouse_dir"]).resolve()
@@ -348,6 +353,7 @@ class Settings:
             raise SettingsError(f"LER_DUCKDB_MEMORY_LIMIT={limit!r}: expected an amount such as 3GB or 512MB")
         if values["duckdb_threads"] < 0:
             raise SettingsError(f"LER_DUCKDB_THREADS={values['duckdb_threads']}: 0 (one per core) or more")
+        values["duckdb_threads"] = values["duckdb_threads"] or os.cpu_count() or 1
         return cls(hash_key=key, is_sample_run=bool(sample), **values)
 
     @property
@@ -377,6 +383,21 @@ class Settings:
         if self.is_sample_run:
             env["LER_SAMPLE_RUN"] = "1"
         return env
+
+
+def check_hash_key(key: str) -> None:
+    """Refuse a key shorter than MIN_HASH_KEY_LENGTH, saying why and how to make one (never the key).
+
+    Every run's settings pass here (`ler run`, and the runs of the Dagster code location, whose
+    settings resource loads them before the first step), the sample run's demo key included.
+    """
+    if len(key) < MIN_HASH_KEY_LENGTH:
+        raise SettingsError(
+            f"LER_HASH_KEY is {len(key)} characters long; it must be at least {MIN_HASH_KEY_LENGTH} "
+            "(docs/submission_manual.md §4): person keys of SSNs are only as safe as the secret, and a "
+            "short one can be found by trying keys. Make one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` and keep it unchanged."
+        )
 
 
 def setting(name: str) -> Setting:

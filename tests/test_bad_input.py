@@ -49,8 +49,8 @@ OUTCOME_TABLES = ("wpell_program_outcomes", "program_outcomes", "statewide_outco
 BOOKKEEPING = ("file_name", "file_seq", "line_number")
 # Natural key of each lake table as dbt applies it (person_key stands for the SSN of a wage row).
 LAKE_KEYS = {
-    "transcripts": ("source_format", "provider_id", "student_id", "program_id", "enrollment_start_date"),
-    "noncredit": ("source_format", "provider_id", "learner_id", "program_id", "start_date"),
+    "transcripts": ("source_format", "provider_id", "local_id_key", "program_id", "enrollment_start_date"),
+    "noncredit": ("source_format", "provider_id", "local_id_key", "program_id", "start_date"),
     "wages": ("person_key", "employer_account", "year", "quarter"),
 }
 CORPUS_IDS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def _current(ingestor: KindIngestor, name: str) -> object:
 
 def test_defaults_bound_memory_and_spill_inside_the_warehouse(tmp_path: Path) -> None:
     s = _settings(tmp_path)
-    assert (s.duckdb_threads, s.duckdb_memory_limit, s.duckdb_temp_dir) == (0, "3GB", None)
+    assert (s.duckdb_threads, s.duckdb_memory_limit, s.duckdb_temp_dir) == (os.cpu_count(), "3GB", None)
     ingestor = KindIngestor("wages", s)
     try:
         assert _current(ingestor, "memory_limit") == "2.7 GiB"  # DuckDB shows 3 GB in GiB

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.identity import person_key
+from dagster_project.identity import local_id_key, person_key
 from dagster_project.landing.discovery import discover
 from dagster_project.landing.ingest import FileResult, ingest_kind
 from dagster_project.settings import Settings
@@ -483,8 +483,13 @@ def enc_run(tmp_path_factory: pytest.TempPathFactory) -> EncodingRun:
     return EncodingRun(root, results, ps)
 
 
+def lid(student_id: str, provider_id: str = "P1") -> str:
+    """The lake's key of a provider's learner id (docs/submission_manual.md §4): the id itself is not kept."""
+    return local_id_key(TEST_KEY, provider_id, student_id)
+
+
 def lake_row(run: EncodingRun, student_id: str) -> dict:
-    rows = lake(run.root, "transcripts", f"student_id = '{student_id}'")
+    rows = lake(run.root, "transcripts", f"local_id_key = '{lid(student_id)}'")
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -560,7 +565,7 @@ def test_missing_required_column_quarantines_naming_it(enc_run: EncodingRun) -> 
     assert "missing required column" in r.message and "program_id" in r.message
     text = report_path(enc_run.root, "transcripts", "missing.csv").read_text(encoding="utf-8")
     assert "program_id" in text
-    assert lake(enc_run.root, "transcripts", "student_id = 'S8'") == []
+    assert lake(enc_run.root, "transcripts", f"local_id_key = '{lid('S8')}'") == []
 
 
 def test_utf16_pesc_xml_loads(enc_run: EncodingRun) -> None:

@@ -15,11 +15,13 @@ from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.settings import (
     DBT_THREADS_DEFAULT,
     DEMO_HASH_KEY,
+    MIN_HASH_KEY_LENGTH,
     RULE_CONSTANT_VARS,
     SETTINGS,
     Settings,
     SettingsError,
 )
+from tests.support.pipeline import TEST_KEY
 
 SPEC_DEFAULTS = {
     "wage_lag_quarters": 0,
@@ -42,13 +44,13 @@ SPEC_DEFAULTS = {
 
 
 def test_defaults_are_the_spec_defaults(tmp_path: Path) -> None:
-    s = Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": "k"})
+    s = Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": TEST_KEY})
     assert {name: getattr(s, name) for name in SPEC_DEFAULTS} == SPEC_DEFAULTS
 
 
 def test_environment_then_cli_override(tmp_path: Path) -> None:
     env = {
-        "LER_HASH_KEY": "k",
+        "LER_HASH_KEY": TEST_KEY,
         "LER_LANDING_DIR": str(tmp_path),
         "LER_MIN_CELL": "5",
         "LER_WAGE_LAG_QUARTERS": "2",
@@ -69,14 +71,38 @@ def test_the_sample_run_uses_the_documented_demo_key(tmp_path: Path) -> None:
     assert s.is_sample_run
 
 
+@pytest.mark.parametrize("sample", [False, True])
+def test_a_key_shorter_than_32_characters_refuses_the_run_and_says_why(tmp_path: Path, sample: bool) -> None:
+    """docs/submission_manual.md §4: a set key is checked in every run, the sample run's too (it uses
+    the demo key only when no key is set); surrounding spaces do not count; the key is never shown."""
+    assert MIN_HASH_KEY_LENGTH == 32
+    short = "s3cr3t-" * 4 + "xyz"  # 31 characters
+    for key in (short, f"   {short}  "):
+        with pytest.raises(SettingsError) as refused:
+            Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": key}, sample=sample)
+        message = str(refused.value)
+        assert "LER_HASH_KEY is 31 characters long" in message and "at least 32" in message
+        assert short not in message and "s3cr3t" not in message
+    with pytest.raises(SettingsError, match="at least 32"):
+        Settings.load({"landing_dir": tmp_path, "hash_key": short}, environ={}, sample=sample)
+    s = Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": short + "!"}, sample=sample)
+    assert s.hash_key == short + "!" and not s.uses_demo_key
+
+
+def test_the_documented_demo_key_is_itself_long_enough(tmp_path: Path) -> None:
+    assert len(DEMO_HASH_KEY) >= MIN_HASH_KEY_LENGTH
+    assert Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": "  "}, sample=True).uses_demo_key
+
+
 def test_malformed_setting_names_the_variable(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="LER_MIN_CELL"):
-        Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": "k", "LER_MIN_CELL": "ten"})
+        Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": TEST_KEY, "LER_MIN_CELL": "ten"})
 
 
 def test_key_never_in_repr_or_recorded_settings(tmp_path: Path) -> None:
-    s = Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": "super-secret-value"})
-    assert "super-secret-value" not in repr(s) and "super-secret-value" not in str(s.in_force())
+    secret = "super-secret-value-" * 2
+    s = Settings.load({"landing_dir": tmp_path}, environ={"LER_HASH_KEY": secret})
+    assert secret not in repr(s) and secret not in str(s.in_force())
 
 
 def test_dbt_var_defaults_equal_the_settings_defaults() -> None:
@@ -100,7 +126,7 @@ def test_dbt_var_defaults_equal_the_settings_defaults() -> None:
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings.load(
         {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh", **overrides},
-        environ={"LER_HASH_KEY": "k"},
+        environ={"LER_HASH_KEY": TEST_KEY},
     )
 
 
@@ -129,7 +155,7 @@ def test_run_bookkeeping_reaches_dbt_as_environment_not_vars(tmp_path: Path) -> 
     from dagster_project.assets.dbt import dbt_run_environment
 
     s = Settings.load(
-        {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh"}, environ={"LER_HASH_KEY": "secret-k"}
+        {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh"}, environ={"LER_HASH_KEY": "secret-k" * 4}
     )
     started = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
     env = dbt_run_environment(s, "run-1", started)
@@ -231,3 +257,41 @@ def test_dbt_unit_tests_are_not_asset_checks() -> None:
     assert unit_tests  # the project has some (models/*/_*__unit_tests.yml)
     checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
     assert checks and not unit_tests & checks
+
+
+SHORT_KEY = "0123456789abcdef0123456789abcde"  # 31 characters
+
+
+def test_ler_run_refuses_a_short_key_before_writing_anything(tmp_path: Path) -> None:
+    from tests.support.pipeline import ler_run
+
+    (tmp_path / "landing").mkdir()
+    proc = ler_run(tmp_path / "landing", tmp_path / "wh", env={"LER_HASH_KEY": SHORT_KEY}, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "LER_HASH_KEY is 31 characters long" in proc.stderr and "at least 32" in proc.stderr
+    assert SHORT_KEY not in proc.stdout + proc.stderr
+    assert not (tmp_path / "wh").exists()
+
+
+def test_a_code_location_run_with_a_short_key_is_refused_before_its_first_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run the Dagster daemon or UI starts (schedule, sensor, materialize) loads its settings in
+    its settings resource before any step, so a short key fails the run there, saying why."""
+    from dagster import DagsterInstance
+
+    from dagster_project.definitions import defs
+
+    (tmp_path / "landing").mkdir()
+    monkeypatch.setenv("LER_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("LER_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    monkeypatch.setenv("LER_HASH_KEY", SHORT_KEY)
+    job = defs.resolve_job_def("ler_full_refresh")
+    result = job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success
+    assert not [e for e in result.all_events if e.is_step_start]  # nothing ran
+    errors = [getattr(e.event_specific_data, "error", None) for e in result.all_events]
+    messages = [err.message for err in errors if err is not None]
+    assert any("at least 32" in m for m in messages), messages
+    assert not any(SHORT_KEY in m for m in messages)
+    assert not (tmp_path / "wh").exists()

@@ -68,7 +68,13 @@ class Reference:
 
 @dataclass(frozen=True)
 class Identity:
-    """Which layout columns identify a learner (LER_SPEC.md §4)."""
+    """Which layout columns identify a learner (docs/submission_manual.md §4).
+
+    `local_id` is the provider's own learner id (`student_id`, `learner_id`, a badge's `studentId` /
+    `sisSourcedId`): personal data (colleges use SSNs as student ids), so the column must be PII and
+    reaches the lake only as `local_id_key`. `roster_match`: a learner with no SSN is identified by
+    that key through the provider's roster (Open Badges / CLR subjects).
+    """
 
     ssn: str | None
     last_name: str | None
@@ -77,7 +83,8 @@ class Identity:
     invalid_ssn: str  # "reject" (wage rows) or "unknown" (education rows keep the row)
     ssn_hash: str | None = None
     ssn_salt: str | None = None
-    roster_column: str | None = None
+    local_id: str | None = None
+    roster_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,9 +179,12 @@ def _file_match(where: str, spec: object) -> FileMatch:
     if not isinstance(spec, dict) or set(spec) - {"suffixes", "name_prefix"}:
         raise ContractError(f"{where}: 'files' must be an object with 'suffixes' (and 'name_prefix')")
     suffixes = spec.get("suffixes")
-    if not (isinstance(suffixes, list) and suffixes and all(
-            isinstance(x, str) and x.startswith(".") and x == x.lower() and len(x) > 1 for x in suffixes)):
-        raise ContractError(f"{where}: files.suffixes must be a non-empty list like [\".csv\"] (lower case)")
+    if not (
+        isinstance(suffixes, list)
+        and suffixes
+        and all(isinstance(x, str) and x.startswith(".") and x == x.lower() and len(x) > 1 for x in suffixes)
+    ):
+        raise ContractError(f'{where}: files.suffixes must be a non-empty list like [".csv"] (lower case)')
     prefix = spec.get("name_prefix")
     if prefix is not None and not (isinstance(prefix, str) and prefix and prefix == prefix.lower()):
         raise ContractError(f"{where}: files.name_prefix must be a non-empty lower-case string")
@@ -188,7 +198,8 @@ def _check_facts(where: str, ler: dict) -> None:
     for key in ("reader", "fast_reader"):
         name = ler.get(key)
         if (key == "reader" or name is not None) and not (
-                isinstance(name, str) and name.count(":") == 1 and all(name.split(":"))):
+            isinstance(name, str) and name.count(":") == 1 and all(name.split(":"))
+        ):
             raise ContractError(f"{where}: {key} must be a dotted 'package.module:function' name")
     if not isinstance(ler.get("cacheable"), bool):
         raise ContractError(f"{where}: cacheable must be true or false")
@@ -201,7 +212,27 @@ def _check_facts(where: str, ler: dict) -> None:
     if not (isinstance(order, int) and not isinstance(order, bool) and order >= 1):
         raise ContractError(f"{where}: load_order must be a whole number of at least 1")
     if ler.get("roster_role") not in ROSTER_ROLES:
-        raise ContractError(f"{where}: roster_role must be null or \"source\"")
+        raise ContractError(f'{where}: roster_role must be null or "source"')
+
+
+def _identity(where: str, spec: dict | None, columns: tuple[Column, ...]) -> Identity | None:
+    """The identity block; a local id must be a PII column of the layout (it never reaches the lake
+    in clear), and only a layout with a local id can match learners through a roster."""
+    if not spec:
+        return None
+    try:
+        identity = Identity(**spec)
+    except TypeError as exc:
+        raise ContractError(f"{where}.identity: {exc}") from exc
+    pii = {c.name: c.pii for c in columns}
+    if identity.local_id is not None and not pii.get(identity.local_id):
+        raise ContractError(
+            f"{where}.identity: local_id {identity.local_id!r} must name a column with "
+            '"pii": true (local learner ids are personal data)'
+        )
+    if identity.roster_match and identity.local_id is None:
+        raise ContractError(f"{where}.identity: roster_match needs a local_id")
+    return identity
 
 
 def load_contract(path: Path) -> Contract:
@@ -209,7 +240,7 @@ def load_contract(path: Path) -> Contract:
     ler = doc["meta"]["ler"]
     where = f"{path.name}: meta.ler"
     _check_facts(where, ler)
-    identity = ler.get("identity")
+    columns = tuple(Column(c["name"], c["type"], bool(c["required"]), bool(c["pii"])) for c in ler["columns"])
     return Contract(
         layout=ler["layout"],
         kind=ler["kind"],
@@ -223,15 +254,13 @@ def load_contract(path: Path) -> Contract:
         depends_on=tuple(ler["depends_on"]),
         load_order=ler["load_order"],
         roster_role=ler.get("roster_role"),
-        columns=tuple(
-            Column(c["name"], c["type"], bool(c["required"]), bool(c["pii"])) for c in ler["columns"]
-        ),
+        columns=columns,
         natural_key=tuple(ler["natural_key"]),
         references=tuple(
             Reference(tuple(r["columns"]), r["table"], tuple(r["ref_columns"]), r["reason"])
             for r in ler.get("references", [])
         ),
-        identity=Identity(**identity) if identity else None,
+        identity=_identity(where, ler.get("identity"), columns),
         expectations=tuple(
             Expectation(e["type"], dict(e["kwargs"]), e.get("meta", {}).get("reason", e["type"]))
             for e in doc["expectations"]
@@ -250,8 +279,10 @@ def contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
         if "ler" in doc.get("meta", {}):
             contract = load_contract(path)
             if contract.layout in found:
-                raise ContractError(f"{path.name}: layout {contract.layout!r} is also defined in "
-                                    f"{found[contract.layout].path.name}")
+                raise ContractError(
+                    f"{path.name}: layout {contract.layout!r} is also defined in "
+                    f"{found[contract.layout].path.name}"
+                )
             found[contract.layout] = contract
     return found
 
@@ -263,6 +294,7 @@ def contract(layout: str) -> Contract:
 
 IDENTITY_LAKE_COLUMNS = (
     ("person_key", "VARCHAR"),
+    ("local_id_key", "VARCHAR"),
     ("is_ssn_key", "BOOLEAN"),
     ("identity_source", "VARCHAR"),
     ("birth_year", "INTEGER"),

@@ -20,8 +20,7 @@ def apply(con: duckdb.DuckDBPyConnection, settings: Settings, spill_dir: Path) -
     spill = settings.duckdb_temp_dir / spill_dir.name if settings.duckdb_temp_dir else spill_dir
     spill.mkdir(parents=True, exist_ok=True, mode=0o700)
     con.execute(f"set temp_directory = {path_lit(spill)}")
-    if settings.duckdb_threads:
-        con.execute(f"set threads = {int(settings.duckdb_threads)}")
+    con.execute(f"set threads = {int(settings.duckdb_threads)}")
     con.execute(f"set memory_limit = {lit(settings.duckdb_memory_limit)}")
 
 

@@ -152,12 +152,17 @@ def _type_checks(contract: Contract, max_field_length: int) -> list[str]:
 def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str]]:
     """Identity in three layers so each macro expands once (DuckDB plans big nested macros slowly).
 
-    Returns (items over cleaned columns, items over those, final items); see LER_SPEC.md §4.
+    Returns (items over cleaned columns, items over those, final items); see LER_SPEC.md §4. The
+    provider's own learner id becomes `_local_id_key` (docs/submission_manual.md §4); a layout that
+    matches learners through rosters falls back to that key as the person key of a subject with no
+    SSN (`ROSTER_ID`, resolved against the roster in dbt).
     """
     idn = contract.identity
     if idn is None:
         return [], [], []
     ssn = f"ler_clean({ident(idn.ssn)})" if idn.ssn else "NULL"
+    provider = "c_provider_id" if "provider_id" in contract.column_names else "NULL"
+    lid_msg = f"ler_lid_msg({provider}, {_c(idn.local_id)})" if idn.local_id else "NULL::varchar"
     layer1 = [
         f"ler_ssn9({ssn}) as _ssn9_own",
         f"{'r._resolved_ssn' if idn.ssn_hash else 'NULL::varchar'} as _ssn9_hashed",
@@ -167,23 +172,19 @@ def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str
         else "'' as _first_n",
         f"{_c(idn.birth_date)} as _birth" if idn.birth_date else "NULL::date as _birth",
         f"{ssn} is not null as _ssn_given",
+        f"{lid_msg} as _lid_msg",
     ]
-    roster = (
-        f"case when {_c(idn.roster_column)} is not null then "
-        f"'ROSTER:' || coalesce(c_provider_id, '') || '|' || {_c(idn.roster_column)} end"
-        if idn.roster_column
-        else "NULL::varchar"
-    )
     layer2 = [
         "ler_ssn9_valid(_ssn9_own) as _own_ok",
         "ler_ssn9_valid(_ssn9_hashed) as _hashed_ok",
         "ler_ndb_msg(_last_n, _first_n, strftime(_birth, '%Y-%m-%d')) as _ndb_msg",
-        f"{roster} as _roster_msg",
+        f"{'_lid_msg' if idn.roster_match else 'NULL::varchar'} as _roster_msg",
     ]
     final = [
         "ler_hmac(case when _own_ok then ler_ssn_msg(_ssn9_own) "
         "when _hashed_ok then ler_ssn_msg(_ssn9_hashed) "
         "else coalesce(_ndb_msg, _roster_msg) end) as _person_key",
+        f"{'ler_hmac(_lid_msg)' if idn.local_id else 'NULL::varchar'} as _local_id_key",
         "(_own_ok or _hashed_ok) as _is_ssn_key",
         "case when _own_ok then 'SSN' when _hashed_ok then 'SSN_HASH' "
         "when _ndb_msg is not null then 'NAME_DOB' "
@@ -285,6 +286,7 @@ def validate(
         "line_number": line,
         "source_format": lit(contract.file_format),
         "person_key": "_person_key",
+        "local_id_key": "_local_id_key",
         "is_ssn_key": "_is_ssn_key",
         "identity_source": "_identity_source",
         "birth_year": "_birth_year",

@@ -6,6 +6,13 @@ credentials), a credit program nobody is enrolled in (BUS, wpell_candidate = N) 
 wages. `corpus(base)` returns one `BadFile` per kind of bad input, each with the status, message
 words, row counts and rejected (line, field) pairs the spec requires, and the PII it carries.
 
+Colleges still use SSNs as student ids (docs/submission_manual.md §4), so every learner id here is an
+SSN: the baseline's transcript `student_id`s (plain and dashed) and noncredit `learner_id`s, its PESC
+`SchoolAssignedPersonID` (a later resubmission of one WELD spell, which must stay one spell through
+its `local_id_key`) and its Open Badge `studentId` (a CNA learner known to the badge only by that id,
+which must be matched to the provider's roster), and the corpus's strangers' ids. Every leak check
+built on `PII_COLUMNS` / `needles` therefore checks local ids too.
+
 Every corpus file is chosen so that, whatever it loads, the outcome tables stay those of the
 baseline (each file says why in `why_outcomes_unchanged`); so "outcomes equal the run without it"
 is a real check of "nothing from a rejected row or a quarantined file leaks into the outcomes".
@@ -19,10 +26,13 @@ import csv
 import io
 import json
 import random
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from tests import badge_samples as badges
+from tests import pesc_samples as pesc
 from tests.support.landing import (
     NONCREDIT_COLUMNS,
     TRANSCRIPT_COLUMNS,
@@ -30,12 +40,21 @@ from tests.support.landing import (
     LandingBuilder,
     Person,
 )
+from tests.support.pii import without_embedded_images
+from tests.support.pipeline import ler_run
+from tests.support.scenarios import Scenario
 
-PII_COLUMNS = ("ssn", "first_name", "last_name", "birth_date")
+# Local learner ids are personal data like the rest (docs/submission_manual.md §4).
+LOCAL_ID_COLUMNS = ("student_id", "learner_id")
+PII_COLUMNS = ("ssn", "first_name", "last_name", "birth_date", *LOCAL_ID_COLUMNS)
 LATER = "20240301"  # stamp of every corpus file: after every baseline file
 TRANSCRIPTS_FILE = "transcripts_20230105.csv"
 NONCREDIT_FILE = "noncredit_20230105.csv"
 WAGES_FILE = "wages_20240115.csv"
+PESC_FILE = "pesc_20230106.xml"  # after TRANSCRIPTS_FILE: its spell replaces the CSV one
+BADGE_FILE = "badge_20230106.json"
+BADGE_ISSUER = "https://p1.example.org/issuer"
+FICE = "001234"
 
 QUARANTINED = "QUARANTINED"
 LOADED = "LOADED"
@@ -50,11 +69,75 @@ class Baseline:
     def rows(self, kind: str, name: str) -> list[dict]:
         return [dict(r) for r in self.builder.files[(kind, name)]]
 
+    @property
+    def pesc_learner(self) -> Person:
+        """The WELD learner whose CSV spell is sent again as PESC."""
+        return self.people[0]
+
+    @property
+    def badge_learner(self) -> Person:
+        """The CNA learner whose badge names them only by studentId (their CSV learner_id)."""
+        return self.people[12]
+
+
+def dashed(ssn9: str) -> str:
+    return f"{ssn9[:3]}-{ssn9[3:5]}-{ssn9[5:]}"
+
+
+def student_id(p: Person, i: int) -> str:
+    """A baseline learner's student id: their SSN, dashed for every other learner."""
+    assert p.ssn9 is not None
+    return dashed(p.ssn9) if i % 2 else p.ssn9
+
+
+def pesc_resubmission(p: Person, sid: str) -> bytes:
+    """The WELD spell of `p` (start 2021-09-01, award 2021-11-10) as a PESC College Transcript."""
+    award = pesc.Award(
+        level="IPEDS1", date="2021-11-10", title="WELD award", programs=[pesc.Program("48.0508")]
+    )
+    record = pesc.Record(
+        school=pesc.Org(fice=FICE, name="P1 College"),
+        awards=[award],
+        sessions=[pesc.Session(begin="2021-09-01", end="2021-11-10")],
+    )
+    learner = pesc.Learner(
+        school_id=sid,
+        ssn=p.ssn,
+        first=p.first_name,
+        last=p.last_name,
+        birth=p.birth_date,
+        gender="Female",
+        records=[record],
+    )
+    return pesc.encode(pesc.transcript([learner], source=pesc.Org(fice=FICE, name="P1 College")))
+
+
+def roster_badge(sid: str) -> bytes:
+    """A CNA certificate (NC_CERT, CIP 51.3902) whose subject is known only by studentId `sid`; a
+    spell of its own (started 2022-01-03), earned in the award year of the learner's CSV credential."""
+    ach = badges.achievement(
+        "Certificate",
+        name="CNA certificate",
+        cip="51.3902",
+        achievement_id="https://p1.example.org/achievements/cna",
+    )
+    credential = badges.ob3_credential(
+        ach=ach,
+        issuer=BADGE_ISSUER,
+        name="CNA certificate",
+        issued="2022-01-20T12:00:00Z",
+        activity_start="2022-01-03T00:00:00Z",
+        activity_end="2022-01-20T00:00:00Z",
+        credential_id="urn:uuid:00000000-0000-4000-8000-0000000000b1",
+        identifiers=[badges.identity_object("studentId", sid)],
+    )
+    return json.dumps(credential, indent=1).encode("utf-8")
+
 
 def baseline(root: Path) -> Baseline:
     """Write the baseline landing zone under `root` (see the module docstring)."""
     b = LandingBuilder(root)
-    b.provider("P1", fice="001234")
+    b.provider("P1", fice=FICE, badge_issuer_id=BADGE_ISSUER)
     b.program("P1", "WELD")  # wpell candidate, CREDIT CERT_LT1, 300 h, 10 weeks, SOC 51-4121
     b.program(
         "P1",
@@ -69,11 +152,24 @@ def baseline(root: Path) -> Baseline:
     people = [b.person() for _ in range(16)]
     for i, p in enumerate(people[:12]):
         b.transcript(
-            TRANSCRIPTS_FILE, p, "P1", "WELD", date(2021, 9, 1), award=date(2021, 11, 10) if i < 11 else None
+            TRANSCRIPTS_FILE,
+            p,
+            "P1",
+            "WELD",
+            date(2021, 9, 1),
+            award=date(2021, 11, 10) if i < 11 else None,
+            student_id=student_id(p, i),
         )
     for p in people[12:]:
         b.noncredit(
-            NONCREDIT_FILE, p, "P1", "CNA", date(2021, 9, 1), credential=date(2021, 12, 1), cip_code="51.3902"
+            NONCREDIT_FILE,
+            p,
+            "P1",
+            "CNA",
+            date(2021, 9, 1),
+            credential=date(2021, 12, 1),
+            cip_code="51.3902",
+            learner_id=p.ssn9,
         )
     for i, p in enumerate(people):
         for year in (2022, 2023):
@@ -81,7 +177,11 @@ def baseline(root: Path) -> Baseline:
                 if (i + quarter) % 5:
                     b.wage(WAGES_FILE, p, year, quarter, 4000 + 100 * i + quarter)
     b.write()
-    return Baseline(b, people)
+    base = Baseline(b, people)
+    pesc_learner = base.pesc_learner
+    b.raw_file("transcripts", PESC_FILE, pesc_resubmission(pesc_learner, student_id(pesc_learner, 0)))
+    b.raw_file("noncredit", BADGE_FILE, roster_badge(base.badge_learner.ssn9 or ""))
+    return base
 
 
 def stranger(n: int, *, ssn: str | None = None) -> Person:
@@ -111,8 +211,8 @@ def person_row(p: Person, columns: list[str], **values: str) -> dict:
             "cip_code": "52.0201",
             "award_level": "1B",
             "enrollment_start_date": "2022-01-10",
-            "student_id": f"X{p.number}",
-            "learner_id": f"X{p.number}",
+            "student_id": p.ssn or f"X{p.number:05d}",  # colleges use SSNs as student ids
+            "learner_id": p.ssn or f"X{p.number:05d}",
             "start_date": "2022-01-10",
         }
     )
@@ -207,6 +307,26 @@ class BadFile:
 
 
 NOTHING = "quarantined: loads nothing"
+
+# The session scenarios (tests/support/scenarios.py) of the baseline and of the baseline with the
+# whole corpus dropped in, shared by every module that reads them.
+BASELINE_SCENARIO, CORPUS_SCENARIO = "bad_input_baseline", "bad_input_corpus"
+
+
+def build_baseline_run(s: Scenario) -> None:
+    """The baseline landing zone through the real `ler run` (its output recorded)."""
+    baseline(s.landing)
+    proc = ler_run(s.landing, s.warehouse)
+    s.record_output(proc.stdout, proc.stderr)
+
+
+def build_corpus_run(s: Scenario, baseline_landing: Path, files: list[BadFile]) -> None:
+    """The baseline landing zone plus every corpus file at once, through the real `ler run`."""
+    shutil.copytree(baseline_landing, s.landing, copy_function=shutil.copy2)
+    for bf in files:
+        (s.landing / bf.kind / bf.name).write_bytes(bf.content)
+    proc = ler_run(s.landing, s.warehouse)  # raises unless the run exits 0
+    s.record_output(proc.stdout, proc.stderr)
 
 
 def corpus(base: Baseline) -> list[BadFile]:
@@ -596,14 +716,30 @@ def duckdb_text(path: Path) -> str:
         con.close()
 
 
+def pdf_text(path: Path) -> str:
+    """The text of every page of a PDF (its content streams are compressed)."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
 def output_texts(root: Path):  # noqa: ANN201 - an iterator of (where, bytes)
     """(where, bytes) for every file under `root`, plus the decoded rows of Parquet and DuckDB files
-    (whose pages may be compressed, so their bytes alone prove little)."""
+    and the text of PDFs (whose pages may be compressed, so their bytes alone prove little).
+
+    An HTML page's base64 `data:` URIs (the report's chart images, the docs site's fonts) are
+    dropped: an image is not text, and four random base64 letters would match a short surname.
+    """
     for path in sorted(root.rglob("*")):
         if not path.is_file():
             continue
-        yield str(path), path.read_bytes()
-        if path.suffix == ".parquet":
+        data = path.read_bytes()
+        if path.suffix == ".html":
+            data = without_embedded_images(data)
+        yield str(path), data
+        if path.suffix == ".pdf":
+            yield f"{path} [text]", pdf_text(path).encode("utf-8")
+        elif path.suffix == ".parquet":
             yield f"{path} [rows]", parquet_text(path).encode("utf-8")
         elif path.suffix == ".duckdb":
             yield f"{path} [tables]", duckdb_text(path).encode("utf-8")

@@ -1,9 +1,13 @@
 """Find person data of the landing zone in any output: DuckDB files, Parquet, CSV, reports, logs.
 
 The values come from the same readers the pipeline uses (so XML, JSON and ICESA files count too,
-including files that were quarantined). SSNs are searched as substrings (9 digits, with or without
-dashes); names and birth dates as whole column values in tables and as substrings in text files
-(names only when they are 4+ letters, to avoid matching inside ordinary words).
+including files that were quarantined). Every value of every table and text file is split into
+tokens (digit runs with dashes, letter runs, and identifier words such as `PV0000001` or
+`123-45-6789`), and a leak is a token equal to an input SSN (9 digits, with or without dashes), birth
+date, name word of 4+ letters (shorter ones would match inside ordinary words) or local learner id
+(docs/submission_manual.md §4: `student_id`, `learner_id`, a badge's `studentId` / `sisSourcedId`,
+which colleges fill with SSNs; ids of 4+ characters that are one identifier word). A local id shaped
+like an SSN counts as an SSN too, so its other written form is searched as well.
 """
 
 from __future__ import annotations
@@ -22,6 +26,14 @@ from dagster_project.landing.readers import reader_for
 from dagster_project.landing.records import StructuralError
 
 PII_COLUMNS = ("ssn", "first_name", "last_name", "birth_date")
+# Tokens of a value, in Python and in DuckDB's RE2 (whose \w and [^\W] are ASCII only): digit runs
+# with dashes, letter runs (Unicode letters), and identifier words (letters and digits joined by
+# '-', '_' or '.').
+_TOKENS = r"[0-9][0-9-]*[0-9]|[^\W\d_]+"
+_WORDS = r"[^\W_]+(?:[-_.][^\W_]+)*"
+_TOKENS_SQL = r"[0-9][0-9-]*[0-9]|\p{L}+"
+_WORDS_SQL = r"[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*"
+MIN_LOCAL_ID = 4
 
 
 @dataclass
@@ -29,12 +41,22 @@ class PersonData:
     ssns: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     birth_dates: set[str] = field(default_factory=set)
+    local_ids: set[str] = field(default_factory=set)
+
+    def add_local_id(self, value: str) -> None:
+        """A provider's learner id; one shaped like an SSN is an SSN as well (both forms searched)."""
+        digits = ssn_digits(value)
+        if digits is not None:
+            self.ssns.add(digits)
+        if len(value) >= MIN_LOCAL_ID and re.fullmatch(_WORDS, value):
+            self.local_ids.add(value)
 
     def tokens(self) -> set[str]:
-        """What a leak would look like inside any value: SSNs (plain or dashed), birth dates, and the
-        4+ letter words of names that are not also codes of the layouts (a last name "White" is also
-        the race code WHITE)."""
+        """What a leak would look like inside any value: SSNs (plain or dashed), birth dates, local
+        ids, and the 4+ letter words of names that are not also codes of the layouts (a last name
+        "White" is also the race code WHITE)."""
         found = set(self.ssns) | {f"{s[:3]}-{s[3:5]}-{s[5:]}" for s in self.ssns} | set(self.birth_dates)
+        found |= self.local_ids
         codes = _code_words()
         for name in self.names:
             found |= {w for w in re.findall(r"[^\W\d_]+", name) if len(w) >= 4 and w.upper() not in codes}
@@ -61,7 +83,8 @@ def collect_person_data(landing: Path) -> PersonData:
         if f.layout is None:
             continue
         c = contract(f.layout)
-        cols = [x for x in PII_COLUMNS if x in c.column_names]
+        local_id = c.identity.local_id if c.identity else None
+        cols = [x for x in PII_COLUMNS if x in c.column_names] + ([local_id] if local_id else [])
         if not cols:
             continue
         try:
@@ -78,6 +101,8 @@ def collect_person_data(landing: Path) -> PersonData:
                                 found.ssns.add(digits)
                         elif col == "birth_date":
                             found.birth_dates.add(value)
+                        elif col == local_id:
+                            found.add_local_id(value)
                         else:
                             found.names.add(value)
         except StructuralError:
@@ -85,8 +110,19 @@ def collect_person_data(landing: Path) -> PersonData:
     return found
 
 
-# a value split into the tokens a leak would show as: digit runs (with dashes) and letter runs
-_TOKENS = r"[0-9][0-9-]*[0-9]|[^\W\d_]+"
+def _text_tokens(text: str) -> set[str]:
+    return set(re.findall(_TOKENS, text)) | set(re.findall(_WORDS, text))
+
+
+# A file embedded in a page as a base64 data: URI (the published report's charts, the dbt docs
+# site's fonts) is bytes written in base64: a name or number found inside that text is chance, not a
+# leak. The page's own text is searched.
+_EMBEDDED_IMAGE = re.compile(rb"data:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,[A-Za-z0-9+/=\s]+")
+TEXT_SUFFIXES = (".csv", ".txt", ".json", ".log", ".html", ".md", "")
+
+
+def without_embedded_images(data: bytes) -> bytes:
+    return _EMBEDDED_IMAGE.sub(b"data:image;base64,", data)
 
 
 def _scan_database(con: duckdb.DuckDBPyConnection, catalog: str, data: PersonData) -> list[str]:
@@ -106,7 +142,8 @@ def _scan_database(con: duckdb.DuckDBPyConnection, catalog: str, data: PersonDat
         rel = f'"{catalog}"."{schema}"."{table}"'
         n = con.execute(
             f'with d as (select distinct "{column}"::varchar as v from {rel}), '
-            f"t as (select distinct unnest(regexp_extract_all(v, '{_TOKENS}')) as tok from d) "
+            f"t as (select distinct unnest(regexp_extract_all(v, '{_TOKENS_SQL}') "
+            f"|| regexp_extract_all(v, '{_WORDS_SQL}')) as tok from d) "
             "select count(*) from t join _needles on t.tok = _needles.s"
         ).fetchall()[0][0]
         if n:
@@ -128,7 +165,7 @@ def scan_outputs(root: Path, data: PersonData, extra_text: str = "") -> list[str
                 con.close()
             runs = {m.decode() for m in re.findall(rb"[0-9][0-9-]{7,9}[0-9]", path.read_bytes())}
             if runs & data.tokens():
-                hits.append(f"{path.name}: raw bytes contain an input SSN or birth date")
+                hits.append(f"{path.name}: raw bytes contain an input SSN, birth date or local id")
         elif path.suffix == ".parquet":
             con = duckdb.connect()
             try:
@@ -136,10 +173,10 @@ def scan_outputs(root: Path, data: PersonData, extra_text: str = "") -> list[str
                 hits += [f"{path.relative_to(root)}: {h}" for h in _scan_database(con, "memory", data)]
             finally:
                 con.close()
-        elif path.suffix in (".csv", ".txt", ".json", ".log", ""):
-            words = set(re.findall(_TOKENS, path.read_text(encoding="utf-8", errors="replace")))
+        elif path.suffix in TEXT_SUFFIXES:
+            words = _text_tokens(without_embedded_images(path.read_bytes()).decode("utf-8", errors="replace"))
             if words & needles:
                 hits.append(f"{path.relative_to(root)}: contains {len(words & needles)} input value(s)")
-    if set(re.findall(_TOKENS, extra_text)) & needles:
+    if _text_tokens(extra_text) & needles:
         hits.append("captured output contains an input value")
     return hits

@@ -49,7 +49,7 @@ transcript_records as (
         'transcripts' as record_source,
         t.source_format,
         t.provider_id,
-        t.local_learner_id,
+        t.local_id_key,
         t.person_key,
         t.is_ssn_key,
         t.identity_source,
@@ -100,7 +100,7 @@ noncredit_records as (
         'noncredit' as record_source,
         n.source_format,
         n.provider_id,
-        n.local_learner_id,
+        n.local_id_key,
         n.person_key,
         n.is_ssn_key,
         n.identity_source,
@@ -162,7 +162,7 @@ resolved as (
     left join roster as r
         on u.identity_source = 'ROSTER_ID'
         and r.provider_id = u.provider_id
-        and r.local_learner_id = u.local_learner_id
+        and r.local_id_key = u.local_id_key
 )
 
 select * from resolved

@@ -13,7 +13,7 @@ select
     s.person_key,
     s.provider_id,
     s.program_id,
-    s.local_learner_id,
+    s.local_id_key,
     p.credit_type,
     p.credential_level,
     s.is_ssn_key,

@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         provider_id,
-        student_id as local_learner_id,
+        local_id_key,
         person_key,
         is_ssn_key,
         identity_source,
