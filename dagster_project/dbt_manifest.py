@@ -102,3 +102,21 @@ def ensure_manifest() -> Path:
                 if (Path(scratch) / artifact.name).exists():  # no msgpack when partial parsing is off
                     os.replace(Path(scratch) / artifact.name, artifact)
     return MANIFEST
+
+
+def seed_partial_parse(target_path: Path) -> None:
+    """Copy the project's partial-parse seed into a warehouse's dbt target, owner-only.
+
+    dagster-dbt would copy it with `shutil.copy`, which keeps the project file's mode (0644 when
+    the project was parsed under a permissive umask), leaving a world-readable file inside the
+    restricted warehouse; it skips the copy when the file is already there.
+    """
+    destination = target_path / PARTIAL_PARSE.name
+    if destination.exists() or not PARTIAL_PARSE.exists():
+        return
+    target_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    scratch = destination.with_suffix(".partial")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(PARTIAL_PARSE.read_bytes())
+    os.replace(scratch, destination)

@@ -124,21 +124,35 @@ def _contracts_copy(tmp_path: Path, **edits: dict) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("edits", "message"), [
-    ({"wage_csv": {"files": {"suffixes": [".txt"]}}}, "icesa.json and wage_csv.json both accept some wages/"),
-    ({"programs": {"files": {"suffixes": [".csv"], "name_prefix": "prov"}}}, "both accept some reference/"),
-    ({"programs": {"load_order": 1}}, "programs.json: looks up providers, which must load first"),
-    ({"ob3_json": {"cacheable": True}}, "depends on rosters \\(other files\\) cannot be cacheable"),
-    ({"icesa": {"depends_on": ["icesa_layout", "weather"]}}, "depends_on must be a list of"),
-    ({"pesc_xml": {"reader": "dagster_project.landing.formats.pesc.read_pesc"}}, "reader must be a dotted"),
-    ({"pesc_xml": {"kind": "xml"}}, "kind must be one of"),
-    ({"pesc_xml": {"files": {"suffixes": ["XML"]}}}, "files.suffixes must be"),
-    ({"pesc_xml": {"load_order": 0}}, "load_order must be"),
-    ({"transcript_csv": {"depends_on": ["providers"]}}, "a roster source is read without a context"),
-    ({"transcript_csv": {"roster_role": None}, "noncredit_csv": {"roster_role": None}},
-     "depends on rosters, but no layout is a roster source"),
-    ({"ctdl_json": {"layout": "providers"}}, "layout 'providers' is also defined in"),
-])
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        (
+            {"wage_csv": {"files": {"suffixes": [".txt"]}}},
+            "icesa.json and wage_csv.json both accept some wages/",
+        ),
+        (
+            {"programs": {"files": {"suffixes": [".csv"], "name_prefix": "prov"}}},
+            "both accept some reference/",
+        ),
+        ({"programs": {"load_order": 1}}, "programs.json: looks up providers, which must load first"),
+        ({"ob3_json": {"cacheable": True}}, "depends on rosters \\(other files\\) cannot be cacheable"),
+        ({"icesa": {"depends_on": ["icesa_layout", "weather"]}}, "depends_on must be a list of"),
+        (
+            {"pesc_xml": {"reader": "dagster_project.landing.formats.pesc.read_pesc"}},
+            "reader must be a dotted",
+        ),
+        ({"pesc_xml": {"kind": "xml"}}, "kind must be one of"),
+        ({"pesc_xml": {"files": {"suffixes": ["XML"]}}}, "files.suffixes must be"),
+        ({"pesc_xml": {"load_order": 0}}, "load_order must be"),
+        ({"transcript_csv": {"depends_on": ["providers"]}}, "a roster source is read without a context"),
+        (
+            {"transcript_csv": {"roster_role": None}, "noncredit_csv": {"roster_role": None}},
+            "depends on rosters, but no layout is a roster source",
+        ),
+        ({"ctdl_json": {"layout": "providers"}}, "layout 'providers' is also defined in"),
+    ],
+)
 def test_broken_registry_facts_are_refused(tmp_path: Path, edits: dict, message: str) -> None:
     with pytest.raises(ContractError, match=message):
         load_registry(_contracts_copy(tmp_path, **edits))
@@ -172,8 +186,14 @@ def test_a_new_layout_is_its_contract_its_reader_and_its_tests(
     doc = json.loads((CONTRACTS_DIR / "noncredit_csv.json").read_text(encoding="utf-8"))
     doc["name"] = "noncredit_tsv"
     ler = doc["meta"]["ler"]
-    ler.update(layout="noncredit_tsv", file_format="noncredit_tsv", files={"suffixes": [".tsv"]},
-               reader="h2_tsv_layout_reader:read_tsv", roster_role=None, cacheable=True)
+    ler.update(
+        layout="noncredit_tsv",
+        file_format="noncredit_tsv",
+        files={"suffixes": [".tsv"]},
+        reader="h2_tsv_layout_reader:read_tsv",
+        roster_role=None,
+        cacheable=True,
+    )
     ler.pop("fast_reader")
     (contracts / "noncredit_tsv.json").write_text(json.dumps(doc), encoding="utf-8")
     (tmp_path / "modules").mkdir()
@@ -201,8 +221,9 @@ def test_a_new_layout_is_its_contract_its_reader_and_its_tests(
     import h2_tsv_layout_reader
 
     monkeypatch.setattr(ingest, "CACHE_MIN_BYTES", 0)
-    settings = Settings.load({"landing_dir": land, "warehouse_dir": tmp_path / "wh", "hash_key": TEST_KEY},
-                             environ={})
+    settings = Settings.load(
+        {"landing_dir": land, "warehouse_dir": tmp_path / "wh", "hash_key": TEST_KEY}, environ={}
+    )
     for run in (1, 2):
         ingest_kind("reference", settings, warn=lambda _m: None, registry=registry)
         [result] = ingest_kind("noncredit", settings, warn=lambda _m: None, registry=registry).files
@@ -225,6 +246,6 @@ def test_a_new_layout_is_its_contract_its_reader_and_its_tests(
         monkeypatch.delenv(name)
     argv = ["validate", str(outside), "--kind", "noncredit", "--reference", str(land / "reference")]
     assert main(argv, registry=registry) == 0
-    assert capsys.readouterr().out.startswith("spells.tsv: LOADED (noncredit_tsv)\n")
+    assert capsys.readouterr().out.startswith("spells.tsv: would be LOADED (noncredit_tsv)")
     assert main(argv) == 1  # the project's registry: not an accepted file type
-    assert "spells.tsv: QUARANTINED (unsupported type)" in capsys.readouterr().out
+    assert "spells.tsv: would be QUARANTINED (unsupported type)" in capsys.readouterr().out

@@ -66,6 +66,11 @@ def test_a_publication_is_one_folder_switched_in_whole(tmp_path: Path) -> None:
     assert set(manifest["files"]) == {
         "published.duckdb",
         *(f"exports/{t}.{ext}" for t in ("program_outcomes", "run_metadata") for ext in ("csv", "parquet")),
+        # the codebook and the report belong to the same publication (docs/reporting_rules.md §9)
+        "README.md",
+        "exports/codebook.csv",
+        "report/report.html",
+        "report/report.pdf",
     }
     con = duckdb.connect(str(wh / "published.duckdb"), read_only=True)
     try:

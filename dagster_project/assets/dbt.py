@@ -23,7 +23,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from dagster_project.dbt_manifest import dbt_environment, ensure_manifest
+from dagster_project.dbt_manifest import dbt_environment, ensure_manifest, seed_partial_parse
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource
 from dagster_project.settings import Settings
@@ -129,6 +129,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_se
     # the run's umask 077, so warehouse.duckdb and the artifacts are owner-only from their first byte
     # (dagster_project/permissions.py), with no chmod after the fact.
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
+    seed_partial_parse(target)
     with _environ(dbt_run_environment(settings, context.run_id, _run_started_at(context))):
         invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=target)  # starts dbt
     yield from invocation.stream()
