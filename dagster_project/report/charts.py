@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from dagster_project.report.data import Value
 
-DPI = 110
+DPI = 100
 COLORS = ("#1f5f8b", "#e08a1e", "#4c9a2a", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d")
 SUPPRESSED, NOT_COMPUTABLE = "suppressed", "n/a"
 
@@ -38,9 +38,10 @@ class Series:
 
 
 def _png(fig: Figure, alt: str) -> Chart:
+    """One draw (no `bbox_inches="tight"`, which draws twice): the margins are set by the caller."""
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     width, height = (int(v) for v in fig.get_size_inches() * DPI)
     return Chart(buffer.getvalue(), alt, width, height)
 
@@ -71,6 +72,13 @@ def bars(
     )
     fig = Figure(figsize=size)
     ax = fig.add_subplot()
+    if horizontal:  # room for the category labels at the left (8 pt text is about 0.075 in a character)
+        label_in = 0.35 + 0.075 * max((len(c) for c in categories), default=4)
+        fig.subplots_adjust(
+            left=min(0.6, label_in / size[0]), right=0.97, top=1 - 0.45 / size[1], bottom=0.45 / size[1]
+        )
+    else:
+        fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.3)
     width = 0.8 / n_ser
     present = [float(v.value) for s in series for v in s.values if not v.missing]
     top = max([*present, *(x for x, _ in lines), 0.0]) or 1.0
@@ -120,6 +128,7 @@ def bars(
 def lines(periods: Sequence[str], series: Sequence[Series], *, title: str, percent: bool) -> Chart:
     """One line per series over the periods; a missing point breaks the line and is marked below it."""
     fig = Figure(figsize=(9.0, 3.8))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.2)
     ax = fig.add_subplot()
     x = list(range(len(periods)))
     for i, s in enumerate(series):

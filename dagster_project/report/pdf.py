@@ -20,6 +20,7 @@ from dagster_project.report.document import Document, Figure, Grid, Heading, Ter
 PAGE = landscape(letter)
 MARGIN = 0.5 * inch
 _BACKGROUND = {"suppressed": colors.HexColor("#f3f3f3")}
+_WRAP = 24  # characters: a longer cell is a Paragraph that wraps in its column
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -47,9 +48,14 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _grid(block: Grid, styles: dict[str, ParagraphStyle], width: float) -> list:
     data = [[Paragraph(f"<b>{escape(h)}</b>", styles["cell"]) for h in block.header]]
-    data += [[Paragraph(escape(c.text), styles["cell"]) for c in row] for row in block.rows]
+    # a short cell as plain text (a Paragraph per cell is most of the PDF's cost); a long one wraps
+    data += [
+        [Paragraph(escape(c.text), styles["cell"]) if len(c.text) > _WRAP else c.text for c in row]
+        for row in block.rows
+    ]
     table = Table(data, repeatRows=1, colWidths=[width / max(len(block.header), 1)] * len(block.header))
     commands = [
+        ("FONTSIZE", (0, 1), (-1, -1), 7),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f5")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
