@@ -1,7 +1,7 @@
 """Run settings: every threshold and location comes from a `LER_*` environment variable or a CLI flag.
 
 One registry (`SETTINGS`) names each setting once, with its environment variable, its default from
-LER_SPEC.md, and the dbt var it feeds, so the spec's defaults live in exactly one place in Python
+the contract (docs/submission_manual.md, docs/reporting_rules.md), and the dbt var it feeds, so the spec's defaults live in exactly one place in Python
 (dbt_project.yml repeats them as var defaults for `dbt` run by hand; a test keeps the two equal).
 dbt_project.yml's other vars are rule constants the spec fixes (`RULE_CONSTANT_VARS`), not settings.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dagster_project.project_paths import DEFAULT_ICESA_LAYOUT, SAMPLE_LANDING_DIR
 
-# The documented, public demo key used only by the sample-data run (LER_SPEC.md §4). It protects
+# The documented, public demo key used only by the sample-data run (docs/submission_manual.md §4). It protects
 # nothing: sample data is synthetic. Real runs must set LER_HASH_KEY.
 DEMO_HASH_KEY = "ler-sample-data-demo-key-not-secret"
 # The shortest LER_HASH_KEY a run accepts (docs/submission_manual.md §4). Only 10^9 SSNs exist, so a
@@ -337,7 +337,8 @@ class Settings:
             if not sample:
                 raise SettingsError(
                     "LER_HASH_KEY is not set: a real run needs the state's secret key for person keys "
-                    "(LER_SPEC.md §4). Only the sample-data run (`ler run --sample`) may use the demo key."
+                    "(docs/submission_manual.md §4). Only the sample-data run (`ler run --sample`) may use "
+                    "the demo key."
                 )
             key = DEMO_HASH_KEY
         check_hash_key(key)

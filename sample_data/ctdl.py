@@ -1,4 +1,4 @@
-"""Credential Engine CTDL JSON-LD descriptions (reference/*.json, LER_SPEC.md §1, §3).
+"""Credential Engine CTDL JSON-LD descriptions (reference/*.json, docs/submission_manual.md §1, §3).
 
 Two shapes the reader must accept: a single credential object, and an `@graph` holding the
 credential plus its owning organization. Their `ceterms:ctid` values are the `credential_ctid`

@@ -1,4 +1,5 @@
-"""Transcript and Noncredit Extract CSVs (LER_SPEC.md §2.1, §2.2), one per provider and award year.
+"""Transcript and Noncredit Extract CSVs (docs/submission_manual.md §2.1, §2.2), one per provider and award
+year.
 
 Deliberate problems, each small enough not to spoil the outcome tables:
 - a resubmitted transcript file (later stamp) in which awards missing from the first submission

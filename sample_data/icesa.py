@@ -1,4 +1,5 @@
-"""ICESA fixed-width wage report (LER_SPEC.md §2.4): 275-byte records A, B, then per employer E, S...,
+"""ICESA fixed-width wage report (docs/submission_manual.md §2.4): 275-byte records A, B, then per employer
+E, S...,
 T, and a final F, CRLF-terminated.
 
 Only the positions the spec fixes carry meaning for the pipeline; the other fields are filled the

@@ -1,4 +1,4 @@
-"""Synthetic people: names, birth dates, demographic codes and SSNs (LER_SPEC.md §2.1, §4).
+"""Synthetic people: names, birth dates, demographic codes and SSNs (docs/submission_manual.md §2.1, §4).
 
 The name lists include accents, apostrophes, hyphens and spaces because the identity key's
 no-SSN recipe upper-cases and strips such names. SSNs are random valid numbers; the invalid ones
@@ -61,7 +61,7 @@ def first_name(rng: random.Random, sex: str) -> str:
 
 
 def valid_ssn(rng: random.Random, used: set[str]) -> str:
-    """A random SSN valid under LER_SPEC.md §4 and not yet handed out."""
+    """A random SSN valid under docs/submission_manual.md §4 and not yet handed out."""
     while True:
         area = rng.randrange(1, 900)
         if area == 666:

@@ -1,7 +1,8 @@
 """The output folder: safety guard, clearing, writing files and fixing their modification times.
 
 Modification times are part of the data contract (a file without a `_YYYYMMDD` stamp is placed on
-the timeline by its mtime, LER_SPEC.md §1), so every file gets a fixed one and two runs with the same
+the timeline by its mtime, docs/submission_manual.md §1), so every file gets a fixed one and two runs with
+the same
 seed produce byte- and time-identical landing zones.
 """
 

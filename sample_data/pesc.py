@@ -1,4 +1,5 @@
-"""PESC College Transcript XML (and one High School Transcript) from the university (LER_SPEC.md §3).
+"""PESC College Transcript XML (and one High School Transcript) from the university
+(docs/submission_manual.md §3).
 
 Variety the reader must handle: UTF-16 with a BOM and UTF-8; two message versions; the sender
 identified by FICE in one file and by OPEID in another; award levels written as IPEDS codes

@@ -1,4 +1,4 @@
-"""Reference files (LER_SPEC.md §2.5): provider directory, program catalog, in-demand list."""
+"""Reference files (docs/submission_manual.md §2.5): provider directory, program catalog, in-demand list."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """One enrollment spell: when it starts, how it ends, and what the provider records about it.
 
 Outcomes follow the program's profile (catalog.OUTCOMES): a small share leave for the reasons the
-Workforce Pell rule excludes (LER_SPEC.md §7.1), some finish after 150 % of the normal time (so they
+Workforce Pell rule excludes (docs/reporting_rules.md §7.1), some finish after 150 % of the normal time (so
+they
 count as completers in the legislative report but not in `n_completers_150`), and spells still
 running on the extract date are ENROLLED with no end date.
 """

@@ -1,7 +1,7 @@
 """Calendar facts of the synthetic state: award years, wage quarters and the extract date.
 
 Quarters are handled as one integer (`year * 4 + quarter - 1`) so stepping `k` quarters is `+ k`,
-the same arithmetic the spec's `quarter(d) + k` uses (LER_SPEC.md §6).
+the same arithmetic the spec's `quarter(d) + k` uses (docs/reporting_rules.md §6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""UI Wage Extract CSVs (LER_SPEC.md §2.3), one per quarter, filed after the quarter ends.
+"""UI Wage Extract CSVs (docs/submission_manual.md §2.3), one per quarter, filed after the quarter ends.
 
 Deliberate features:
 - an amended file for an earlier quarter (later stamp) that corrects misreported wages, reports a

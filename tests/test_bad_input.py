@@ -1,4 +1,5 @@
-"""The bad-input corpus (LER_SPEC.md §5, issue item 7): clear errors, nothing lost, nothing leaked.
+"""The bad-input corpus (docs/submission_manual.md §5, issue item 7): clear errors, nothing lost, nothing
+leaked.
 
 Two real `ler run`s, each built once per session: a small valid baseline landing zone, and the same
 landing zone with every corpus file of tests/support/bad_files.py dropped in at once (each file has a

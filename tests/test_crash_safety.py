@@ -1,5 +1,5 @@
 """A run killed at any moment leaves a whole publication, and the next run completes
-(LER_SPEC.md §5, §9; the layout is docs/reporting_rules.md §9).
+(docs/submission_manual.md §5, docs/reporting_rules.md §9; the layout is docs/reporting_rules.md §9).
 
 The run is killed (SIGKILL to its process group, as a scheduler or an operator would) at three
 observable moments (while ingestion builds the lake, while dbt writes the warehouse, and, in the

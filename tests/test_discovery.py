@@ -1,4 +1,5 @@
-"""The landing-zone timeline (LER_SPEC.md §1): stamp, else mtime, ties by name; accepted file types,
+"""The landing-zone timeline (docs/submission_manual.md §1): stamp, else mtime, ties by name; accepted file
+types,
 which come from the layout registry (every layout fact in its contract, `landing/registry.py`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CTDL credential description reader (reference/*.json, LER_SPEC.md §1, §3, §5)."""
+"""CTDL credential description reader (reference/*.json, docs/submission_manual.md §1, §3, §5)."""
 
 from __future__ import annotations
 

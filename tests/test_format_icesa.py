@@ -1,4 +1,5 @@
-"""ICESA reader (LER_SPEC.md §2.4, §5): layout as data, record sequence, reconciliation, privacy."""
+"""ICESA reader (docs/submission_manual.md §2.4, §5): layout as data, record sequence, reconciliation,
+privacy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ingestion rules (LER_SPEC.md §1, §5): the >10 % rule, SHA-256 duplicates, processing order,
+"""Ingestion rules (docs/submission_manual.md §1, §5): the >10 % rule, SHA-256 duplicates, processing order,
 later-wins amendments, exact duplicate lines, re-runs, encodings and headers, quarantine reports.
 
 Most tests run ingestion only (fast); the amendment rules are checked where they take effect, in the

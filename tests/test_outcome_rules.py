@@ -1,4 +1,5 @@
-"""Every outcome rule of LER_SPEC.md §6-8 on a hand-built state, with the expected numbers by hand.
+"""Every outcome rule of docs/reporting_rules.md §6-8 on a hand-built state, with the expected numbers by
+hand.
 
 One landing zone holds a program per rule (so a broken rule breaks one program's row); it is run
 through the real `ler run` once per session (conftest.py), and the same rules are also unit-tested

@@ -1,4 +1,5 @@
-"""The sample-data generator writes a deterministic landing zone in the spec's layouts (LER_SPEC.md §1-§4).
+"""The sample-data generator writes a deterministic landing zone in the spec's layouts
+(docs/submission_manual.md §1-§4).
 
 These tests read the files with the standard library only (csv, xml.etree, json), never with the
 warehouse's parsers, so the generator stays an independent check on them. Expected column lists are
@@ -48,7 +49,7 @@ SIZE = 400
 # ---------------------------------------------------------------- helpers (spec rules, written anew)
 
 def valid_ssn(raw: str) -> bool:
-    """LER_SPEC.md §4: 9 digits; area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    """docs/submission_manual.md §4: 9 digits; area not 000, 666 or 900-999; group not 00; serial not 0000."""
     s = raw.replace("-", "")
     return (len(s) == 9 and s.isdigit() and s[:3] not in ("000", "666") and s[0] != "9" and s[3:5] != "00"
             and s[5:] != "0000")

@@ -1,4 +1,5 @@
-"""Settings: spec defaults, LER_* variables, CLI overrides, the hash-key rule (LER_SPEC.md §4, §9),
+"""Settings: spec defaults, LER_* variables, CLI overrides, the hash-key rule (docs/submission_manual.md §4,
+docs/reporting_rules.md §9),
 and how settings and run bookkeeping reach dbt (vars, environment, build arguments)."""
 
 from __future__ import annotations

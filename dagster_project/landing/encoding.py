@@ -1,4 +1,5 @@
-"""Text encodings of submitted files (LER_SPEC.md §1): UTF-8 with or without BOM, else Windows-1252.
+"""Text encodings of submitted files (docs/submission_manual.md §1): UTF-8 with or without BOM, else
+Windows-1252.
 
 Institutions export from Excel and old student systems; a careful office reads what it can and says
 what it did, rather than rejecting a file over its encoding.

@@ -1,4 +1,4 @@
-"""Ingest one source kind of the landing zone into the PII-free lake (LER_SPEC.md §1, §4, §5).
+"""Ingest one source kind of the landing zone into the PII-free lake (docs/submission_manual.md §1, §4, §5).
 
 For each file, in timeline order: a file already loaded (same SHA-256) is a DUPLICATE; otherwise its
 format's reader puts its raw records in the pending batch (`batch.py`), the batch is judged against

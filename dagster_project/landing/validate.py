@@ -152,7 +152,7 @@ def _type_checks(contract: Contract, max_field_length: int) -> list[str]:
 def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str]]:
     """Identity in three layers so each macro expands once (DuckDB plans big nested macros slowly).
 
-    Returns (items over cleaned columns, items over those, final items); see LER_SPEC.md §4. The
+    Returns (items over cleaned columns, items over those, final items); see docs/submission_manual.md §4. The
     provider's own learner id becomes `_local_id_key` (docs/submission_manual.md §4); a layout that
     matches learners through rosters falls back to that key as the person key of a subject with no
     SSN (`ROSTER_ID`, resolved against the roster in dbt).

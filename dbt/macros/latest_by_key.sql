@@ -1,4 +1,4 @@
-{#- Amendments (LER_SPEC.md §1): for one natural key the row from the later file wins, and within a
+{#- Amendments (docs/submission_manual.md §1): for one natural key the row from the later file wins, and within a
     file the later line. Keys absent from a later file keep their earlier row. -#}
 {% macro latest_by_key(relation, key_columns) -%}
     select *

@@ -1,4 +1,4 @@
-{#- Time rules of LER_SPEC.md §6, in one place.
+{#- Time rules of docs/reporting_rules.md §6, in one place.
 
     A quarter is held as one integer, `year * 4 + (quarter - 1)`, so "quarter(d) + k" is plain
     addition and "observed" is a comparison with wage_data_through. -#}

@@ -1,4 +1,4 @@
-"""The bad-input corpus (LER_SPEC.md §5) and the baseline landing zone it is dropped into.
+"""The bad-input corpus (docs/submission_manual.md §5) and the baseline landing zone it is dropped into.
 
 `baseline(root)` describes a small, valid landing zone: one provider, a Workforce Pell candidate
 credit program (WELD, 12 learners, 11 awards), a noncredit program (CNA, 4 learners with

@@ -1,4 +1,4 @@
-"""Build small, hand-checkable landing zones in the spec's CSV layouts (LER_SPEC.md §2).
+"""Build small, hand-checkable landing zones in the spec's CSV layouts (docs/submission_manual.md §2).
 
 Tests describe people, programs, spells and wages in a few lines; the builder fills every other
 column with valid defaults and writes the files with `_YYYYMMDD` stamps, so each test states only
@@ -314,7 +314,8 @@ def wage_row(
     naics: str = "541511",
     **overrides: str,
 ) -> dict:
-    """A UI Wage Extract row (LER_SPEC.md §2.3) with valid defaults; `wages` as text is kept verbatim."""
+    """A UI Wage Extract row (docs/submission_manual.md §2.3) with valid defaults; `wages` as text is kept
+    verbatim."""
     row = {
         "ssn": person.ssn or "",
         "last_name": person.last_name.upper(),

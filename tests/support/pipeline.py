@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-# 32+ characters, as a real run requires (LER_SPEC.md §4 v2).
+# 32+ characters, as a real run requires (docs/submission_manual.md §4 v2).
 TEST_KEY = "test-hash-key-for-the-suite-0123456789"
 
 

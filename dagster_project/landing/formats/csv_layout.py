@@ -1,4 +1,4 @@
-"""CSV layouts (LER_SPEC.md §1, §2.1-2.3, §2.5): header row, comma-separated, quoted fields.
+"""CSV layouts (docs/submission_manual.md §1, §2.1-2.3, §2.5): header row, comma-separated, quoted fields.
 
 Python's C csv parser does the splitting because it reports the physical line of every record, so
 a rejected row can be found in the institution's own file, even after a quoted field with a line
@@ -78,8 +78,8 @@ def read_csv_layout(path: Path, contract: Contract, ctx: ReadContext) -> Iterato
 
 
 def check_header(header: list[str], contract: Contract, warnings: list[str]) -> None:
-    """Structural header rules (LER_SPEC.md §1): required columns present, no duplicates; unknown
-    columns are ignored with a warning."""
+    """Structural header rules (docs/submission_manual.md §1): required columns present, no duplicates;
+    unknown columns are ignored with a warning."""
     if not header or not any(header):
         raise StructuralError("empty file: no header row")
     seen: set[str] = set()

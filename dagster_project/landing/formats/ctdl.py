@@ -1,4 +1,5 @@
-"""Credential Engine CTDL credential descriptions (JSON-LD) in `reference/*.json` (LER_SPEC.md §1, §3).
+"""Credential Engine CTDL credential descriptions (JSON-LD) in `reference/*.json` (docs/submission_manual.md
+§1, §3).
 
 A file is read as one JSON-LD graph. Its nodes are found by unwrapping, in any combination:
 a top-level list (expanded JSON-LD's default graph), an object with `@graph` (the Credential

@@ -1,4 +1,4 @@
-"""ICESA fixed-width wage report reader (LER_SPEC.md §2.4, §5).
+"""ICESA fixed-width wage report reader (docs/submission_manual.md §2.4, §5).
 
 Every state publishes its own ICESA variant, so field positions are data: a layout file
 (`data_contracts/icesa_layout_default.json`, or the file named by `LER_ICESA_LAYOUT`, passed in as

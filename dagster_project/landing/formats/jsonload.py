@@ -1,4 +1,5 @@
-"""Load a JSON submission safely: bounded nesting depth, clear structural errors (LER_SPEC.md §5)."""
+"""Load a JSON submission safely: bounded nesting depth, clear structural errors (docs/submission_manual.md
+§5)."""
 
 from __future__ import annotations
 

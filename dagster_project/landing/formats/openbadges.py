@@ -1,4 +1,4 @@
-"""1EdTech Open Badges 3.0 and CLR 2.0 readers (LER_SPEC.md §1, §3, §4, §5).
+"""1EdTech Open Badges 3.0 and CLR 2.0 readers (docs/submission_manual.md §1, §3, §4, §5).
 
 `noncredit/*.json` holds one OpenBadgeCredential / AchievementCredential or a JSON array of them;
 `transcripts/*.json` holds one ClrCredential (or an array of them) whose

@@ -1,4 +1,4 @@
-"""PESC College / High School Transcript XML reader (LER_SPEC.md §1, §3, §5).
+"""PESC College / High School Transcript XML reader (docs/submission_manual.md §1, §3, §5).
 
 One output record per `AcademicAward` of each `AcademicRecord` of each `Student`; an academic record
 without an award gives one record for the enrollment alone (award fields null). Values stay raw text:

@@ -1,5 +1,5 @@
 -- Every education record (credit and noncredit, every format) in one shape, with its source code
--- mapped to the data dictionary (LER_SPEC.md §3) and its learner resolved (§4).
+-- mapped to the data dictionary (docs/submission_manual.md §3) and its learner resolved (§4).
 --
 -- Business rules:
 -- * CSV rows carry their own program_id (checked against the catalog at ingestion).

@@ -1,4 +1,4 @@
--- Enrollment spells in catalog programs after amendments (LER_SPEC.md §1): one row per natural key
+-- Enrollment spells in catalog programs after amendments (docs/submission_manual.md §1): one row per natural key
 -- (provider, the provider's learner id, program, start date), the later file winning and, within a
 -- file, the later line. A badge with no learner id is keyed by its person key. The learner id is
 -- its local_id_key (docs/submission_manual.md §4): one key per (provider, id), so the natural key

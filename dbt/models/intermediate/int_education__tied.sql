@@ -1,4 +1,4 @@
--- Education records tied to a catalog program (LER_SPEC.md §3). CSV rows name their program;
+-- Education records tied to a catalog program (docs/submission_manual.md §3). CSV rows name their program;
 -- PESC / CLR / Open Badges records match (provider_id, cip_code, credential_level) to exactly one
 -- catalog program. tie_status says why a record has no program: NO_AWARD_CODE (a PESC record
 -- without an award, or a badge without achievementType: no level to match on), UNMAPPED_CODE (a

@@ -1,6 +1,6 @@
 -- Each provider's own learner ids mapped to person keys, from its CSV extracts (learners there are
 -- keyed by SSN or name + birth date). Open Badges / CLR subjects identified only by studentId or
--- sisSourcedId are matched here (LER_SPEC.md §4). An id seen with an SSN key prefers that key.
+-- sisSourcedId are matched here (docs/submission_manual.md §4). An id seen with an SSN key prefers that key.
 -- Ids are never held in clear: both sides carry local_id_key, the HMAC of "LID:" + provider_id +
 -- "|" + id computed at ingestion (docs/submission_manual.md §4), so a badge subject's studentId
 -- matches the same provider's CSV student_id / learner_id.

@@ -1,4 +1,4 @@
--- Wage outcomes of one SSN-keyed learner after one completion date (LER_SPEC.md §6), computed once
+-- Wage outcomes of one SSN-keyed learner after one completion date (docs/reporting_rules.md §6), computed once
 -- per (person_key, completion_date) and shared by every outcome table.
 --
 -- Business rules:

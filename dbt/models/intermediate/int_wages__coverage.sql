@@ -1,4 +1,4 @@
--- How far the wage data reaches (LER_SPEC.md §6): wage_data_through = the latest quarter present in
+-- How far the wage data reaches (docs/reporting_rules.md §6): wage_data_through = the latest quarter present in
 -- the loaded wage data minus LER_WAGE_LAG_QUARTERS. A quarter after it is not observed. One row,
 -- even when no wage file has loaded (then nothing is observed).
 with wages as (

@@ -1,4 +1,4 @@
--- Person-quarter earnings (LER_SPEC.md §6): wages summed over all employers, after amendments; the
+-- Person-quarter earnings (docs/reporting_rules.md §6): wages summed over all employers, after amendments; the
 -- primary employer is the highest-paying one (equal wages: the lower employer account), whose NAICS
 -- sector feeds top_industry_q4. Employed = earnings > 0.
 with wages as (

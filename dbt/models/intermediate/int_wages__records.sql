@@ -1,4 +1,4 @@
--- UI wage records after amendments (LER_SPEC.md §2.3, §1): one row per (person, employer account,
+-- UI wage records after amendments (docs/submission_manual.md §2.3, §1): one row per (person, employer account,
 -- year, quarter); the later file wins, a later 0 is a correction to zero, not a deletion.
 with wages as (
     select * from {{ ref('stg_lake__wages') }}

@@ -1,5 +1,5 @@
 -- Config test: the HHS poverty guideline seed (hhs_poverty_guidelines.csv) must be extended each
--- January when HHS publishes the new year (LER_SPEC.md §6). Until then, learners whose year-3
+-- January when HHS publishes the new year (docs/reporting_rules.md §6). Until then, learners whose year-3
 -- earnings year is the new year are judged against the latest published guideline (the project's
 -- rule), which understates the value-added earnings threshold. Returns the seed's latest year when
 -- it is older than the current calendar year.

@@ -1,5 +1,5 @@
 {#- Generic test: the measures of a legislative outcome table (program_outcomes, statewide_outcomes)
-    are consistent with LER_SPEC.md §6-§7.2: wage counts are over SSN-keyed completers
+    are consistent with docs/reporting_rules.md §6-§7.2: wage counts are over SSN-keyed completers
     (n_completers - n_unmatchable) and nest; each rate is its fraction, in [0, 1], null only over
     nobody; medians and percentiles are null exactly when nobody is measured, ordered
     p25 <= p50 <= p75, and attached learners earn at least LER_MIN_ANNUAL_EARNINGS; top_industry_q4 is

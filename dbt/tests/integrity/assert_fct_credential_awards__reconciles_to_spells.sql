@@ -1,5 +1,5 @@
 -- fct_credential_awards holds exactly the enrollment spells with a non-blank award date ("an award
--- is a non-blank award/credential date, whatever the exit reason", LER_SPEC.md §7.1). Returns the
+-- is a non-blank award/credential date, whatever the exit reason", docs/reporting_rules.md §7.1). Returns the
 -- spells on one side only.
 with awarded_spells as (
     select spell_id from {{ ref('fct_enrollment_spells') }} where award_date is not null

@@ -1,5 +1,5 @@
 -- program_outcomes has one row per (provider, program, completion year) with an award, and its
--- n_completers counts each learner once (LER_SPEC.md §7.2). Recounted here from
+-- n_completers counts each learner once (docs/reporting_rules.md §7.2). Recounted here from
 -- fct_credential_awards; returns every group whose row is missing, extra, or has another count.
 with recount as (
     select provider_id, program_id, completion_year, count(distinct person_key) as n_completers

@@ -1,5 +1,5 @@
 -- statewide_outcomes has one row per (credit type, credential level, completion year) with an award,
--- and its n_completers counts each learner once per group (LER_SPEC.md §7.3). Recounted here from
+-- and its n_completers counts each learner once per group (docs/reporting_rules.md §7.3). Recounted here from
 -- fct_credential_awards; returns every group whose row is missing, extra, or has another count.
 with recount as (
     select credit_type, credential_level, completion_year, count(distinct person_key) as n_completers

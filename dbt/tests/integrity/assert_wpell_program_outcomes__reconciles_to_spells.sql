@@ -1,5 +1,5 @@
 -- wpell_program_outcomes has one row per Workforce Pell candidate program and cohort year with at
--- least one member, and n_cohort counts each learner once (LER_SPEC.md §7.1). Recounted here from
+-- least one member, and n_cohort counts each learner once (docs/reporting_rules.md §7.1). Recounted here from
 -- fct_enrollment_spells and dim_programs; returns every group whose row is missing, extra, or has
 -- another count.
 with candidates as (

@@ -1,4 +1,4 @@
--- The load manifest keeps its promises (LER_SPEC.md §5): rows_read = rows_loaded + rows_rejected +
+-- The load manifest keeps its promises (docs/submission_manual.md §5): rows_read = rows_loaded + rows_rejected +
 -- rows_duplicate for every file; QUARANTINED and DUPLICATE files load nothing; LOADED files have no
 -- rejects and LOADED_WITH_REJECTS files have some; no file that loaded has more rejected rows than
 -- LER_MAX_REJECT_RATE (default 0.10: rejected / read > 0.10 quarantines the whole file). The rate in

@@ -1,5 +1,5 @@
 -- "No SSN, name or birth date leaves the landing zone in clear ... rejected-row tables show such
--- fields as <redacted>" (LER_SPEC.md §4). Every PII field of the file contracts (ssn, ssn_hash,
+-- fields as <redacted>" (docs/submission_manual.md §4). Every PII field of the file contracts (ssn, ssn_hash,
 -- ssn_salt, first_name, last_name, birth_date) that appears in a rejected record must read
 -- <redacted>. Returns only file and line of an offending record, never its values.
 {% set pii_fields = ['ssn', 'ssn_hash', 'ssn_salt', 'first_name', 'last_name', 'birth_date'] %}

@@ -1,5 +1,5 @@
 -- "A learner whose needed quarter is not observed is left out of that measure's denominator - never
--- counted as not employed" (LER_SPEC.md §6). Employment and attachment can only be true in observed
+-- counted as not employed" (docs/reporting_rules.md §6). Employment and attachment can only be true in observed
 -- quarters and years, earnings are never negative and a year has at most 4 employed quarters.
 -- Returns each (person_key, completion_date) breaking one of these, with the broken rule.
 with measures as (

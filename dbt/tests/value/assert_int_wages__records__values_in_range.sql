@@ -1,4 +1,4 @@
--- UI wage records after amendments hold what the UI Wage Extract allows (LER_SPEC.md §2.3): wages
+-- UI wage records after amendments hold what the UI Wage Extract allows (docs/submission_manual.md §2.3): wages
 -- >= 0 (a correction to zero is 0, never negative), year 1990-2100, quarter 1-4. Ingestion rejects
 -- anything else, so a row here means a reader let a bad value through. Returns the offending keys.
 select person_key, employer_account, wage_year, wage_quarter, wage_amount

@@ -1,4 +1,4 @@
--- Learners are identified only by the hex HMAC-SHA256 person key of LER_SPEC.md §4: 64 lowercase
+-- Learners are identified only by the hex HMAC-SHA256 person key of docs/submission_manual.md §4: 64 lowercase
 -- hex digits. Anything else in person_key (a clear SSN, a name, an unhashed id) is a privacy breach
 -- and would also break matching to wages. Checks every education record and every wage record.
 -- Returns only the table and the number of bad keys, never the keys.

@@ -1,4 +1,4 @@
--- The counts of marts.wpell_program_outcomes nest as LER_SPEC.md §7.1 defines them, and every rate
+-- The counts of marts.wpell_program_outcomes nest as docs/reporting_rules.md §7.1 defines them, and every rate
 -- is the stated fraction, in [0, 1], null exactly when its denominator is below LER_MIN_COHORT;
 -- value-added earnings only from LER_VAE_MIN_N learners. Returns each offending row with the broken
 -- rule.

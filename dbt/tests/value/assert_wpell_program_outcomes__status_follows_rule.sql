@@ -1,4 +1,4 @@
--- The flags, status and reasons of marts.wpell_program_outcomes follow LER_SPEC.md §7.1 exactly,
+-- The flags, status and reasons of marts.wpell_program_outcomes follow docs/reporting_rules.md §7.1 exactly,
 -- recomputed here independently from the published rates and program facts:
 --   meets_length = 150 <= clock_hours <= 599 and 8 <= weeks < 15 (false when either is missing);
 --   meets_completion / meets_placement = rate >= 0.70 (null with the rate);

@@ -1,5 +1,5 @@
 -- The program catalog with the Workforce Pell program facts the eligibility test uses
--- (LER_SPEC.md §7.1): length in clock hours and weeks, and whether any SOC code is on the
+-- (docs/reporting_rules.md §7.1): length in clock hours and weeks, and whether any SOC code is on the
 -- in-demand list (any designation).
 with programs as (
     select * from {{ ref('int_reference__programs') }}

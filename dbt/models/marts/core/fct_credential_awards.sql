@@ -1,6 +1,6 @@
 -- One row per award or credential earned in a catalog program (CEDS: Credential Award /
 -- Postsecondary Academic Award): a spell with a non-blank award/credential date, whatever its exit
--- reason (LER_SPEC.md §7.1). completion_year is the award year of the award date. Grain: spell_id.
+-- reason (docs/reporting_rules.md §7.1). completion_year is the award year of the award date. Grain: spell_id.
 with spells as (
     select * from {{ ref('fct_enrollment_spells') }}
     where award_date is not null

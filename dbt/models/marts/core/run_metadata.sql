@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='run_id', on_schema_change='fail') }}
--- One row per pipeline run (LER_SPEC.md §7.4): when it ran, how far the wage data reached, how many
+-- One row per pipeline run (docs/reporting_rules.md §7.4): when it ran, how far the wage data reached, how many
 -- files loaded or were quarantined, how many rows were rejected, and the settings in force (as
 -- JSON, plus one column per outcome threshold). finished_at is when the outcome marts were
 -- finished; the publish step runs after it. Grain: run_id.

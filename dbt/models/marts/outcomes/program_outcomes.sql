@@ -1,4 +1,4 @@
--- Legislative report by program (LER_SPEC.md §7.2): one row per catalog program x completion year
+-- Legislative report by program (docs/reporting_rules.md §7.2): one row per catalog program x completion year
 -- with at least one completer. Grain: (provider_id, program_id, completion_year).
 with awards as (
     select * from {{ ref('fct_credential_awards') }}

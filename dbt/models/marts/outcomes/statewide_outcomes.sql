@@ -1,4 +1,4 @@
--- Statewide legislative report (LER_SPEC.md §7.3): one row per credit type x credential level x
+-- Statewide legislative report (docs/reporting_rules.md §7.3): one row per credit type x credential level x
 -- completion year, a learner counted once per group (the earliest award in the group and year).
 -- Grain: (credit_type, credential_level, completion_year).
 with awards as (

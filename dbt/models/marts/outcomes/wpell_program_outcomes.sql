@@ -1,4 +1,4 @@
--- Workforce Pell program eligibility (LER_SPEC.md §7.1; 34 CFR 690, 91 FR 29254): one row per
+-- Workforce Pell program eligibility (docs/reporting_rules.md §7.1; 34 CFR 690, 91 FR 29254): one row per
 -- program with wpell_candidate = Y x cohort year with at least one member.
 -- Grain: (provider_id, program_id, cohort_year).
 --

@@ -1,4 +1,4 @@
--- Source codes no crosswalk knows (LER_SPEC.md §3): kept, flagged and counted here, never dropped
+-- Source codes no crosswalk knows (docs/submission_manual.md §3): kept, flagged and counted here, never dropped
 -- silently. One row per code system x source code x provider. A record without any code (a PESC
 -- record without an award) is not an unknown code: marts.dq_issues reports it as NO_AWARD_CODE.
 -- Grain: (code_system, source_code, provider_id).
