@@ -1,7 +1,8 @@
 """Run settings: every threshold and location comes from a `LER_*` environment variable or a CLI flag.
 
 One registry (`SETTINGS`) names each setting once, with its environment variable, its default from
-the contract (docs/submission_manual.md, docs/reporting_rules.md), and the dbt var it feeds, so the spec's defaults live in exactly one place in Python
+the contract (docs/submission_manual.md, docs/reporting_rules.md), and the dbt var it feeds, so the
+spec's defaults live in exactly one place in Python
 (dbt_project.yml repeats them as var defaults for `dbt` run by hand; a test keeps the two equal).
 dbt_project.yml's other vars are rule constants the spec fixes (`RULE_CONSTANT_VARS`), not settings.
 """

@@ -174,6 +174,7 @@ def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("layout", "pattern"),
     [

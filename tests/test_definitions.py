@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from dagster import AssetKey
 
 from dagster_project.definitions import defs
@@ -75,6 +76,7 @@ def test_dbt_tests_are_asset_checks() -> None:
     assert any(n.startswith("unique_") for n in names) and any(n.startswith("not_null_") for n in names)
 
 
+@pytest.mark.slow
 def test_code_location_loads_as_dagster_dev_loads_it(tmp_path) -> None:
     """`dagster dev` loads the module with DAGSTER_IS_DEV_CLI set and the venv's bin/ off PATH."""
     import os

@@ -36,5 +36,5 @@ def test_make_dev_uses_a_persistent_dagster_home_under_the_warehouse_and_a_port(
 
 def test_make_test_fast_leaves_out_the_pipeline_builds() -> None:
     out = dry_run("test-fast")
-    assert '-m "not e2e"' in out and "ruff check" in out
+    assert '-m "not e2e and not slow"' in out and "ruff check" in out
     assert "sample_data.generate" not in out

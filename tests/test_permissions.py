@@ -51,6 +51,7 @@ def test_only_the_publication_is_readable_by_others(scenario: str, request: pyte
     assert stat.S_IMODE(run.warehouse.stat().st_mode) & 0o077 == 0o011
 
 
+@pytest.mark.slow
 def test_the_code_location_sets_the_umask() -> None:
     """Runs the Dagster daemon or UI start load the code location: it sets the umask."""
     script = "import os; os.umask(0o022); import dagster_project.definitions; print(oct(os.umask(0o022)))"

@@ -188,6 +188,7 @@ def duckdb_14(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_published_database_opens_in_duckdb_1_4_with_its_comments(tmp_path: Path, duckdb_14: Path) -> None:
     wh = make_warehouse(tmp_path / "wh")
     publish(wh, "run-1")

@@ -109,6 +109,7 @@ def test_the_job_runs_in_one_process_and_every_asset_holds_the_lock() -> None:
         assert "ler_settings" in node.required_resource_keys, node.name
 
 
+@pytest.mark.slow
 def test_a_run_started_by_the_schedule_sensor_or_ui_is_refused_before_its_first_step(
     tmp_path: Path, monkeypatch
 ) -> None:
