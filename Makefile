@@ -13,7 +13,7 @@ DAGSTER_HOME_DIR := $(abspath $(SAMPLE_WAREHOUSE))/.dagster
 # Both cores; end-to-end scenarios are built once and shared by the workers (tests/support/scenarios.py).
 PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
-.PHONY: run test test-fast test-crash lint bench sample clean dev chromium
+.PHONY: run test test-fast test-crash test-attack lint bench sample clean dev chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found " + sys.version.split()[0] + ")")'
@@ -49,6 +49,10 @@ test-fast: $(STAMP)
 # The kill test at 25 random moments instead of make test's 3 (LER_TEST_SEED repeats a failure).
 test-crash: $(STAMP)
 	LER_TEST_KILLS=25 $(PYTEST) tests/test_crash_safety.py
+
+# The attacker test on generated states of three sizes (make test attacks one, of 600 learners).
+test-attack: $(STAMP)
+	LER_TEST_ATTACK_LEARNERS=600,3000,12000 $(PYTEST) tests/test_attacker.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

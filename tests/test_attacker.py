@@ -23,6 +23,7 @@ recovered" is not a blind attacker.
 from __future__ import annotations
 
 import math
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,13 +31,17 @@ import duckdb
 import pytest
 
 from sample_data.generate import generate
+from tests.support.expected import LEGISLATIVE_COUNTS
 from tests.support.pipeline import ler_run
 from tests.support.scenarios import Scenario, build_once
 
 pytestmark = pytest.mark.e2e
 
-# The generated state: big enough to have hidden cells in every table, small enough for the budget.
-SAMPLE_LEARNERS, SAMPLE_SEED = 600, 20261201
+# The generated states: 600 learners is big enough to have hidden cells in every table and small
+# enough for make test's budget; LER_TEST_ATTACK_LEARNERS (a comma list) attacks states of other
+# sizes too (`make test-attack`: 600, 3000 and 12000 learners).
+SAMPLE_LEARNERS = tuple(int(n) for n in os.environ.get("LER_TEST_ATTACK_LEARNERS", "600").split(","))
+SAMPLE_SEED = 20261201
 LEGISLATIVE = ("program_outcomes", "statewide_outcomes", "statewide_outcomes_by_group")
 KEYS = {
     "wpell_program_outcomes": ("provider_id", "program_id", "cohort_year"),
@@ -50,17 +55,6 @@ KEYS = {
         "group_value",
     ),
 }
-LEGISLATIVE_COUNTS = (
-    "n_completers",
-    "n_unmatchable",
-    "n_observed_q2",
-    "n_employed_q2",
-    "n_observed_q4",
-    "n_employed_q4",
-    "y1_n_attached",
-    "y3_n_attached",
-    "y5_n_attached",
-)
 WPELL_COUNTS = (
     "n_cohort",
     "n_excluded",
@@ -241,15 +235,15 @@ def hidden_counts(published: dict) -> int:
 
 
 # -- publications to attack --------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    """A generated state (sample_data.generate), through `ler run` with default settings."""
+def sample_run(tmp_path_factory: pytest.TempPathFactory, learners: int) -> Scenario:
+    """A generated state of `learners` learners (sample_data.generate), through `ler run` with
+    default settings; built once per session and size."""
 
     def build(s: Scenario) -> None:
-        generate(s.landing, SAMPLE_LEARNERS, SAMPLE_SEED)
+        generate(s.landing, learners, SAMPLE_SEED)
         ler_run(s.landing, s.warehouse)
 
-    return build_once(tmp_path_factory, "attacker_sample", build)
+    return build_once(tmp_path_factory, f"attacker_sample_{learners}", build)
 
 
 def read_publication(scenario: Scenario) -> tuple[dict, dict, int]:
@@ -268,12 +262,24 @@ def read_publication(scenario: Scenario) -> tuple[dict, dict, int]:
     return published, exact, min_cell
 
 
-SCENARIOS = ["rules_run", "rules_lagged_run", "example_run", "example_v2_run", "sample_run"]
+SCENARIOS = [
+    "rules_run",
+    "rules_lagged_run",
+    "example_run",
+    "example_v2_run",
+    *(f"sample_{n}_learners" for n in SAMPLE_LEARNERS),
+]
+
+
+def scenario_named(name: str, request: pytest.FixtureRequest) -> Scenario:
+    if name.startswith("sample_"):
+        return sample_run(request.getfixturevalue("tmp_path_factory"), int(name.split("_")[1]))
+    return request.getfixturevalue(name)
 
 
 @pytest.mark.parametrize("scenario_name", SCENARIOS)
 def test_the_attacker_recovers_no_hidden_cell(scenario_name: str, request: pytest.FixtureRequest) -> None:
-    published, exact, min_cell = read_publication(request.getfixturevalue(scenario_name))
+    published, exact, min_cell = read_publication(scenario_named(scenario_name, request))
     assert hidden_counts(published) > 0, "a publication without hidden counts tests nothing"
     derived, _attempts = attack(published)
     leaks = recovered(derived, published, exact)

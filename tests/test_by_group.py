@@ -14,22 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.expected import compare_table
+from tests.support.expected import LEGISLATIVE_COUNTS, compare_table
 from tests.support.pipeline import rows_as_dicts
 from tests.support.scenarios import Scenario
 
 pytestmark = pytest.mark.e2e
-COUNTS = (
-    "n_completers",
-    "n_unmatchable",
-    "n_observed_q2",
-    "n_employed_q2",
-    "n_observed_q4",
-    "n_employed_q4",
-    "y1_n_attached",
-    "y3_n_attached",
-    "y5_n_attached",
-)
 DIMENSIONS = {"SEX", "RACE_ETHNICITY", "AGE_AT_COMPLETION"}
 
 
@@ -42,7 +31,7 @@ def test_example_v2_by_group_matches_expected(example_v2_run: Scenario, example_
 @pytest.mark.parametrize("scenario_name", ["rules_run", "example_run", "example_v2_run"])
 def test_groups_partition_each_statewide_row(scenario_name: str, request: pytest.FixtureRequest) -> None:
     db = request.getfixturevalue(scenario_name).db
-    sums = ", ".join(f"sum(g.{c}) as {c}" for c in COUNTS)
+    sums = ", ".join(f"sum(g.{c}) as {c}" for c in LEGISLATIVE_COUNTS)
     grouped = rows_as_dicts(
         db,
         f"select g.credit_type, g.credential_level, g.completion_year, g.group_dimension, {sums} "
@@ -56,7 +45,7 @@ def test_groups_partition_each_statewide_row(scenario_name: str, request: pytest
     assert len(grouped) == 3 * len(statewide)
     for r in grouped:
         whole = statewide[(r["credit_type"], r["credential_level"], r["completion_year"])]
-        assert {c: r[c] for c in COUNTS} == {c: whole[c] for c in COUNTS}, r
+        assert {c: r[c] for c in LEGISLATIVE_COUNTS} == {c: whole[c] for c in LEGISLATIVE_COUNTS}, r
 
 
 def test_hand_built_state_is_one_sex_and_one_race(rules_run: Scenario) -> None:

@@ -614,7 +614,8 @@ def test_no_values_in_errors_or_warnings(tmp_path: Path) -> None:
 
 
 def test_large_file_streams_quickly(tmp_path: Path) -> None:
-    """~200k S records: a sanity bound, far above the expected time, so it never flakes."""
+    """~200k S records: streamed in batches, within a sanity bound on the CPU time of this process
+    (not wall time, which follows the machine's load; about 3 s here), far above the expected."""
     groups, per_group = 400, 500
     s_template = record(DEFAULT_LAYOUT, "S", {"last_name": "LAST", "first_name": "FIRST", "wages": 123456,
                                               "reporting_period": "122024", "employer_account": "ACCT"})
@@ -633,14 +634,14 @@ def test_large_file_streams_quickly(tmp_path: Path) -> None:
                 fh.write("S" + f"{n:09d}" + s_template[10:] + "\r\n")
             fh.write(t_record + "\r\n")
         fh.write(record(DEFAULT_LAYOUT, "F", {"s_record_count": n, "e_record_count": groups}) + "\r\n")
-    start = time.perf_counter()
+    start = time.process_time()
     total = problems = batches = 0
     for batch in read_icesa(path, CONTRACT, ReadContext()):
         batches += 1
         total += batch.num_rows
         problems += batch.num_rows - batch.column("_problem_reason").null_count
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert total == groups * per_group == 200_000
     assert problems == 0
     assert batches >= 2  # streamed in bounded batches, not one table
-    assert elapsed < 10, f"reading 200k ICESA records took {elapsed:.1f} s"
+    assert elapsed < 20, f"reading 200k ICESA records took {elapsed:.1f} s of CPU"

@@ -29,6 +29,18 @@ GRAINS_V2 = {
     ],
 }
 CODE_SETS = {"reasons", "suppressed_columns"}
+# The count columns of the legislative tables (program, statewide, by group), in table order.
+LEGISLATIVE_COUNTS = (
+    "n_completers",
+    "n_unmatchable",
+    "n_observed_q2",
+    "n_employed_q2",
+    "n_observed_q4",
+    "n_employed_q4",
+    "y1_n_attached",
+    "y3_n_attached",
+    "y5_n_attached",
+)
 # Published tolerances (example v2 README): a rate to 4 decimals, earnings to whole dollars.
 RATE_TOLERANCE, EARNINGS_TOLERANCE = 0.0001, 0.5
 
