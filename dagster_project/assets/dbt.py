@@ -5,6 +5,9 @@ an analyst queries. Lake sources map to the ingestion assets through `meta.dagst
 the graph runs from landed file to published table. dbt unit tests are not asset checks (dagster-dbt
 0.29.27 maps only `test.*` nodes to checks and ignores `unit_test.*` results) and the production
 build does not run them: they test rules on given rows, not the run's data.
+
+The wage-derived models are incremental by quarter (dbt/macros/wage_slices.sql): a run passes them
+the fingerprint of what shapes wage rows besides the landed files (run_inputs.py).
 """
 
 import json
@@ -26,6 +29,7 @@ from dagster_dbt import (
 from dagster_project.dbt_manifest import dbt_environment, ensure_manifest, seed_partial_parse
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource
+from dagster_project.run_inputs import wage_inputs_fingerprint
 from dagster_project.settings import Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -86,9 +90,10 @@ def dbt_build_args(settings: Settings) -> list[str]:
 
 def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -> dict[str, str]:
     """The environment of a run's dbt build: the warehouse (dbt_manifest.dbt_environment) and the
-    run's bookkeeping for marts.run_metadata.
+    run's bookkeeping for marts.run_metadata, plus the wage inputs' fingerprint for the incremental
+    wage models (int_wages__quarter_inputs, run_inputs.py).
 
-    Per-run values are environment variables, read with env_var() in run_metadata.sql only, never
+    Per-run values are environment variables, read with env_var() only when a model runs, never
     `--vars`: new `--vars` make dbt re-parse the whole project, a new env var value only the file
     that reads it.
     """
@@ -96,6 +101,7 @@ def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -
         "LER_RUN_ID": run_id,
         "LER_RUN_STARTED_AT": started_at.isoformat(),
         "LER_RUN_SETTINGS_JSON": json.dumps(settings.in_force(), sort_keys=True),
+        "LER_WAGE_INPUTS_FINGERPRINT": wage_inputs_fingerprint(settings),
     }
 
 
