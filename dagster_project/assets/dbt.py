@@ -7,7 +7,9 @@ the graph runs from landed file to published table. dbt unit tests are not asset
 build does not run them: they test rules on given rows, not the run's data.
 
 The wage-derived models are incremental by quarter (dbt/macros/wage_slices.sql): a run passes them
-the fingerprint of what shapes wage rows besides the landed files (run_inputs.py).
+the fingerprint of what shapes wage rows besides the landed files (run_inputs.py), and a full
+refresh (`ler run --full-refresh`, or `full_refresh: true` in the op config of a run launched from
+the UI) rebuilds them, and every other table, from the whole lake.
 """
 
 import json
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -76,12 +78,23 @@ def dbt_test_description(test: Mapping[str, Any]) -> str:
 TRANSLATOR = LerDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
-def dbt_build_args(settings: Settings) -> list[str]:
-    """The `dbt build` of a run: no unit tests; `--vars` only for thresholds off their spec default.
+class DbtBuildConfig(Config):
+    """The op config of the dbt build (`ler run --full-refresh` sets it)."""
+
+    full_refresh: bool = False
+    """Rebuild the incremental wage tables from the whole lake instead of the changed quarters
+    (marts.run_metadata, the history of every run, is never rebuilt: `full_refresh=false` there)."""
+
+
+def dbt_build_args(settings: Settings, full_refresh: bool = False) -> list[str]:
+    """The `dbt build` of a run: no unit tests; `--vars` only for thresholds off their spec default;
+    `--full-refresh` when asked.
 
     Threads: LER_DBT_THREADS (measured on the 2-core machine, see settings.py).
     """
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
+    if full_refresh:
+        args.append("--full-refresh")
     overrides = settings.dbt_var_overrides()
     if overrides:
         args += ["--vars", json.dumps(overrides, sort_keys=True)]
@@ -128,7 +141,12 @@ def _run_started_at(context: AssetExecutionContext) -> datetime:
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_settings: LerSettingsResource):
+def warehouse_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    ler_settings: LerSettingsResource,
+    config: DbtBuildConfig,
+):
     settings = ler_settings.load()
     # dbt's artifacts and logs stay with the warehouse they describe (restricted), one folder per
     # warehouse; dagster-dbt seeds it with the project's target/partial_parse.msgpack. dbt inherits
@@ -137,5 +155,6 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_se
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
     seed_partial_parse(target)
     with _environ(dbt_run_environment(settings, context.run_id, _run_started_at(context))):
-        invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=target)  # starts dbt
+        args = dbt_build_args(settings, config.full_refresh)
+        invocation = dbt.cli(args, context=context, target_path=target)  # starts dbt
     yield from invocation.stream()
