@@ -5,6 +5,11 @@ an analyst queries. Lake sources map to the ingestion assets through `meta.dagst
 the graph runs from landed file to published table. dbt unit tests are not asset checks (dagster-dbt
 0.29.27 maps only `test.*` nodes to checks and ignores `unit_test.*` results) and the production
 build does not run them: they test rules on given rows, not the run's data.
+
+The wage-derived models are incremental by quarter (dbt/macros/wage_slices.sql): a run passes them
+the fingerprint of what shapes wage rows besides the landed files (run_inputs.py), and a full
+refresh (`ler run --full-refresh`, or `full_refresh: true` in the op config of a run launched from
+the UI) rebuilds them, and every other table, from the whole lake.
 """
 
 import json
@@ -14,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -26,6 +31,7 @@ from dagster_dbt import (
 from dagster_project.dbt_manifest import dbt_environment, ensure_manifest, seed_partial_parse
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource
+from dagster_project.run_inputs import wage_inputs_fingerprint
 from dagster_project.settings import Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -72,12 +78,23 @@ def dbt_test_description(test: Mapping[str, Any]) -> str:
 TRANSLATOR = LerDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
-def dbt_build_args(settings: Settings) -> list[str]:
-    """The `dbt build` of a run: no unit tests; `--vars` only for thresholds off their spec default.
+class DbtBuildConfig(Config):
+    """The op config of the dbt build (`ler run --full-refresh` sets it)."""
+
+    full_refresh: bool = False
+    """Rebuild the incremental wage tables from the whole lake instead of the changed quarters
+    (marts.run_metadata, the history of every run, is never rebuilt: `full_refresh=false` there)."""
+
+
+def dbt_build_args(settings: Settings, full_refresh: bool = False) -> list[str]:
+    """The `dbt build` of a run: no unit tests; `--vars` only for thresholds off their spec default;
+    `--full-refresh` when asked.
 
     Threads: LER_DBT_THREADS (measured on the 2-core machine, see settings.py).
     """
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
+    if full_refresh:
+        args.append("--full-refresh")
     overrides = settings.dbt_var_overrides()
     if overrides:
         args += ["--vars", json.dumps(overrides, sort_keys=True)]
@@ -86,9 +103,10 @@ def dbt_build_args(settings: Settings) -> list[str]:
 
 def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -> dict[str, str]:
     """The environment of a run's dbt build: the warehouse (dbt_manifest.dbt_environment) and the
-    run's bookkeeping for marts.run_metadata.
+    run's bookkeeping for marts.run_metadata, plus the wage inputs' fingerprint for the incremental
+    wage models (int_wages__quarter_inputs, run_inputs.py).
 
-    Per-run values are environment variables, read with env_var() in run_metadata.sql only, never
+    Per-run values are environment variables, read with env_var() only when a model runs, never
     `--vars`: new `--vars` make dbt re-parse the whole project, a new env var value only the file
     that reads it.
     """
@@ -96,6 +114,7 @@ def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -
         "LER_RUN_ID": run_id,
         "LER_RUN_STARTED_AT": started_at.isoformat(),
         "LER_RUN_SETTINGS_JSON": json.dumps(settings.in_force(), sort_keys=True),
+        "LER_WAGE_INPUTS_FINGERPRINT": wage_inputs_fingerprint(settings),
     }
 
 
@@ -122,7 +141,12 @@ def _run_started_at(context: AssetExecutionContext) -> datetime:
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_settings: LerSettingsResource):
+def warehouse_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    ler_settings: LerSettingsResource,
+    config: DbtBuildConfig,
+):
     settings = ler_settings.load()
     # dbt's artifacts and logs stay with the warehouse they describe (restricted), one folder per
     # warehouse; dagster-dbt seeds it with the project's target/partial_parse.msgpack. dbt inherits
@@ -131,5 +155,6 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, ler_se
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
     seed_partial_parse(target)
     with _environ(dbt_run_environment(settings, context.run_id, _run_started_at(context))):
-        invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=target)  # starts dbt
+        args = dbt_build_args(settings, config.full_refresh)
+        invocation = dbt.cli(args, context=context, target_path=target)  # starts dbt
     yield from invocation.stream()

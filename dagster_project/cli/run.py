@@ -52,6 +52,11 @@ def register(sub: argparse._SubParsersAction, registry: Registry) -> None:
         default=os.environ.get("LER_LOG_LEVEL", "WARNING"),
         help="console log level (env LER_LOG_LEVEL, default WARNING); the run's log file has everything",
     )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every table from the whole lake, not only the wage quarters that changed",
+    )
     _setting_flags(run)
     run.set_defaults(handler=execute)
 
@@ -78,7 +83,7 @@ def execute(args: argparse.Namespace, registry: Registry) -> int:
                     f"({stale.describe()})",
                     file=sys.stderr,
                 )
-            return _run(settings, run_id, args.log_level)
+            return _run(settings, run_id, args.log_level, args.full_refresh)
     except WarehouseBusy as exc:
         return fail("run", str(exc))
     except OSError as exc:
@@ -111,7 +116,7 @@ def landing_problem(landing: Path, warehouse: Path) -> str | None:
     return None
 
 
-def _run(settings: Settings, run_id: str, log_level: str) -> int:
+def _run(settings: Settings, run_id: str, log_level: str, full_refresh: bool = False) -> int:
     from dagster import DagsterInstance
 
     from dagster_project.definitions import defs
@@ -121,8 +126,9 @@ def _run(settings: Settings, run_id: str, log_level: str) -> int:
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     job = defs.resolve_job_def("ler_full_refresh")
     loggers = DEFAULT_LOGGER_CONFIG | {"console": {"config": {"log_level": log_level.upper()}}}
+    run_config = {"loggers": loggers, "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}}}
     result = job.execute_in_process(
-        instance=instance, raise_on_error=False, run_config={"loggers": loggers}, run_id=run_id
+        instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
     )
     if not result.success:
         return fail("run", failure_line(result.all_events, settings, run_id))

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='run_id', on_schema_change='fail') }}
+{{ config(materialized='incremental', unique_key='run_id', on_schema_change='fail', full_refresh=false) }}
 -- One row per pipeline run (docs/reporting_rules.md §7.4): when it ran, how far the wage data reached, how many
 -- files loaded or were quarantined, how many rows were rejected, and the settings in force (as
 -- JSON, plus one column per outcome threshold). finished_at is when the outcome marts were
@@ -8,7 +8,8 @@
 -- (dagster_project/assets/dbt.py), read only when the model runs (`execute`), never while dbt
 -- parses: per-run --vars would make dbt re-parse the whole project on every run, and an env var
 -- read at parse time would re-parse this file and re-process the manifest (about 4 s measured).
--- Outside Dagster they default to run_id 'manual', the build time and '{}'.
+-- Outside Dagster they default to run_id 'manual', the build time and '{}'. full_refresh=false: `ler run
+-- --full-refresh` rebuilds the wage tables, never the history of runs.
 {%- set run_id = env_var('LER_RUN_ID', 'manual') if execute else 'manual' %}
 {%- set run_started_at = env_var('LER_RUN_STARTED_AT', '') if execute else '' %}
 {%- set settings_json = env_var('LER_RUN_SETTINGS_JSON', '{}') if execute else '{}' %}

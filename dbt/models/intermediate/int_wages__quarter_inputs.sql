@@ -1,0 +1,39 @@
+-- What each wage quarter is built from (docs/reporting_rules.md §6; amendments
+-- docs/submission_manual.md §1): one row per quarter present in the lake, with the digest of its
+-- inputs that the incremental wage models compare with the digest their rows carry
+-- (macros/wage_slices.sql). The digest covers the files that contribute rows to the quarter, in
+-- timeline order, by name, content hash (SHA-256 of the landed file) and row count, plus the
+-- fingerprint of the code and settings; a file's absolute file_seq is not in it, so a file added
+-- or removed elsewhere on the timeline leaves other quarters alone.
+{%- set fingerprint = wage_inputs_fingerprint() %}
+with wages as (
+    select file_seq, wage_year, wage_quarter from {{ ref('stg_lake__wages') }}
+),
+
+files as (
+    select file_seq, file_name, sha256 from {{ ref('stg_lake_audit__load_manifest') }}
+),
+
+per_file as (
+    select wage_year, wage_quarter, file_seq, count(*) as n_rows
+    from wages
+    group by wage_year, wage_quarter, file_seq
+),
+
+final as (
+    select
+        {{ quarter_index_of('p.wage_year', 'p.wage_quarter') }} as quarter_index,
+        p.wage_year,
+        p.wage_quarter,
+        md5(
+            '{{ fingerprint | replace("'", "''") }}|'
+            || string_agg(f.file_name || ':' || f.sha256 || ':' || p.n_rows::varchar, ',' order by p.file_seq)
+        ) as inputs_digest,
+        count(*) as n_files,
+        sum(p.n_rows)::bigint as n_rows
+    from per_file as p
+    join files as f using (file_seq)
+    group by p.wage_year, p.wage_quarter
+)
+
+select * from final
