@@ -18,7 +18,7 @@ from dagster_project.identity import person_key
 from dagster_project.landing.ingest import ingest_kind
 from dagster_project.settings import Settings
 from tests.badge_samples import identity_object, ob3_credential
-from tests.support.pipeline import TEST_KEY, ler_run
+from tests.support.pipeline import TEST_KEY, ler_run, query
 from tests.support.scenarios import Scenario, build_once, copy_scenario
 from tests.test_credentials_proofs import KEY, signed
 
@@ -80,14 +80,6 @@ def consent_run(rules_run: Scenario, tmp_path_factory: pytest.TempPathFactory) -
         s.record_output(proc.stdout, proc.stderr)
 
     return build_once(tmp_path_factory, "consent", build)
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 # --------------------------------------------------------------------------- ingestion (no pipeline)
