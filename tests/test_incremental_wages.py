@@ -33,7 +33,7 @@ import pytest
 from tests.support.pipeline import ler_run, query
 from tests.support.scenarios import Scenario, copy_scenario
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("incremental_wages")]  # one worker builds `nights`
 
 # quarter_index = year * 4 + (quarter - 1)
 Q2021_1, Q2023_1, Q2024_3, Q2025_3 = 8084, 8092, 8098, 8102
@@ -237,7 +237,7 @@ def test_amendments_across_nights(nights: dict[str, Scenario]) -> None:
 def test_wage_tables_enforce_what_their_tests_checked(
     nights: dict[str, Scenario], tmp_path: Path, table: str, column: str, value: object
 ) -> None:
-    """The not_null and accepted_values tests these tables had are enforced constraints now (the
+    """The required values and codes these tables had tests for are enforced constraints now (the
     contract in _intermediate__models.yml): an insert that breaks one fails, so an incremental
     build cannot write such a row, and nothing rescans the table for it."""
     db = tmp_path / "warehouse.duckdb"
