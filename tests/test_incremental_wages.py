@@ -31,9 +31,9 @@ import duckdb
 import pytest
 
 from tests.support.pipeline import ler_run, query
-from tests.support.scenarios import Scenario, copy_scenario
+from tests.support.scenarios import Scenario, build_once, copy_scenario
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("incremental_wages")]  # one worker builds `nights`
+pytestmark = pytest.mark.e2e
 
 # quarter_index = year * 4 + (quarter - 1)
 Q2021_1, Q2023_1, Q2024_3, Q2025_3 = 8084, 8092, 8098, 8102
@@ -41,6 +41,7 @@ REBUILT = {Q2023_1, Q2024_3, Q2025_3}  # what the second night touches (2021Q1 g
 LATE_EMPLOYER = "4000000004"
 # Bookkeeping of the incremental build, different by construction between the runs compared.
 BUILD_COLUMNS = {"built_at"}
+RUNS = {"incremental": (), "refreshed": ("--full-refresh",)}  # the second night, two ways
 RUN_COLUMNS = {"run_id", "started_at", "finished_at", "settings"}  # settings name the folders
 
 
@@ -128,20 +129,20 @@ def built_at_by_quarter(db: Path, table: str) -> dict[int, object]:
 
 @pytest.fixture(scope="module")
 def nights(rules_run: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Scenario]:
-    """The second night two ways (module docstring), run side by side."""
-    root = tmp_path_factory.mktemp("incremental")
-    incremental = copy_scenario(rules_run, root / "incremental")
-    refreshed = copy_scenario(rules_run, root / "refreshed")
-    for s in (incremental, refreshed):
-        second_night(s.landing)
-    runs = {"incremental": (incremental, ()), "refreshed": (refreshed, ("--full-refresh",))}
-    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-        done = {
-            name: pool.submit(ler_run, s.landing, s.warehouse, *flags) for name, (s, flags) in runs.items()
-        }
-        for future in done.values():
-            future.result()
-    return {name: s for name, (s, _) in runs.items()} | {"first": rules_run}
+    """The second night two ways (module docstring), run side by side, once per session (several
+    workers may run this module's tests)."""
+
+    def build(s: Scenario) -> None:
+        runs = {name: (copy_scenario(rules_run, s.root / name), flags) for name, flags in RUNS.items()}
+        for copy, _ in runs.values():
+            second_night(copy.landing)
+        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+            done = [pool.submit(ler_run, c.landing, c.warehouse, *flags) for c, flags in runs.values()]
+            for future in done:
+                future.result()
+
+    built = build_once(tmp_path_factory, "incremental_nights", build)
+    return {name: Scenario(built.root / name) for name in RUNS} | {"first": rules_run}
 
 
 def test_second_night_equals_one_full_load(nights: dict[str, Scenario]) -> None:
