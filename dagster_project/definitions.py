@@ -17,7 +17,7 @@ from dagster_project.assets.docs_site import dbt_docs
 from dagster_project.assets.feedback import provider_feedback
 from dagster_project.assets.ingest import ingest_assets
 from dagster_project.assets.publish import published
-from dagster_project.checks import ingest_checks
+from dagster_project.checks import ingest_checks, ops_checks
 from dagster_project.locked_settings import LockedLerSettingsResource
 from dagster_project.permissions import restrict_new_files
 from dagster_project.resources import dbt_resource
@@ -30,7 +30,7 @@ restrict_new_files()
 
 defs = Definitions(
     assets=[*ingest_assets(), warehouse_models, published, provider_feedback, dbt_docs],
-    asset_checks=ingest_checks(),
+    asset_checks=[*ingest_checks(), *ops_checks()],
     jobs=[full_refresh_job],
     schedules=[nightly_schedule],
     sensors=[landing_zone_sensor],

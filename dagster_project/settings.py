@@ -34,6 +34,11 @@ DBT_THREADS_DEFAULT = 4
 # run reach 20 GB (issue 10); past the limit DuckDB spills to its temp folder. Ingestion and dbt run
 # one after the other, so two of these plus Python stay under the 8 GB target.
 DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
+# The wage freshness check's allowed lag (docs/reporting_rules.md §9, "Operational checks"): employers
+# report a quarter's wages by the end of the month after it and the UI agency passes them on after
+# its own edits, so a warehouse normally holds wage data through one or two quarters before the
+# calendar quarter of the run (on 2 December: Q3, or Q2 early in the cycle). Three or more is late.
+WAGE_FRESHNESS_LAG_DEFAULT = 2
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_json_depth", "LER_MAX_JSON_DEPTH", 64, int, None, "deeper JSON is quarantined (§5)"),
     Setting(
+        "wage_freshness_lag_quarters",
+        "LER_WAGE_FRESHNESS_LAG_QUARTERS",
+        WAGE_FRESHNESS_LAG_DEFAULT,
+        int,
+        None,
+        "warn when the latest wage quarter is more quarters before the run's quarter than this (§9)",
+    ),
+    Setting(
+        "row_count_change_pct",
+        "LER_ROW_COUNT_CHANGE_PCT",
+        50.0,
+        float,
+        None,
+        "warn when a table's row count changes by more percent than this since the last published run (§9)",
+    ),
+    Setting(
+        "unmapped_codes_max_pct",
+        "LER_UNMAPPED_CODES_MAX_PCT",
+        5.0,
+        float,
+        None,
+        "warn when more percent of a code system's records carry a code no crosswalk knows (§9)",
+    ),
+    Setting(
         "icesa_layout",
         "LER_ICESA_LAYOUT",
         DEFAULT_ICESA_LAYOUT,
@@ -292,6 +321,9 @@ class Settings:
     max_reject_rate: float
     max_field_length: int
     max_json_depth: int
+    wage_freshness_lag_quarters: int
+    row_count_change_pct: float
+    unmapped_codes_max_pct: float
     icesa_layout: Path
     count_invalid_proofs: bool
     issuer_key_file: Path | None
@@ -355,6 +387,10 @@ class Settings:
             raise SettingsError(f"LER_DUCKDB_MEMORY_LIMIT={limit!r}: expected an amount such as 3GB or 512MB")
         if values["duckdb_threads"] < 0:
             raise SettingsError(f"LER_DUCKDB_THREADS={values['duckdb_threads']}: 0 (one per core) or more")
+        for name in ("wage_freshness_lag_quarters", "row_count_change_pct", "unmapped_codes_max_pct"):
+            if values[name] < 0:
+                s = _BY_NAME[name]
+                raise SettingsError(f"{s.env}={values[name]}: expected 0 or more ({s.help})")
         values["duckdb_threads"] = values["duckdb_threads"] or os.cpu_count() or 1
         return cls(hash_key=key, is_sample_run=bool(sample), **values)
 

@@ -17,6 +17,11 @@ warehouse (what such a warehouse has besides, the history of runs and earlier pu
 compared; a third run on an empty warehouse, measured once, gave the same tables and cost about a
 minute of the suite's budget). Their marts, reporting tables, outcome measures and wage tables must
 be equal, row for row.
+
+The second night is also the hand-built state's second run for the operational check
+`row_count_steady` (tests/test_ops_checks.py has the rest): both runs compare their row counts with
+the first night's, the incremental one with LER_ROW_COUNT_CHANGE_PCT at 10 (the wage tables lose
+about 11 %: it warns), the full refresh with the default 50 (it passes).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import duckdb
 import pytest
 
 from tests.support.pipeline import ler_run, query
+from tests.support.run_log import latest_run_checks, latest_run_id
 from tests.support.scenarios import Scenario, build_once, copy_scenario
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +47,8 @@ REBUILT = {Q2023_1, Q2024_3, Q2025_3}  # what the second night touches (2021Q1 g
 LATE_EMPLOYER = "4000000004"
 # Bookkeeping of the incremental build, different by construction between the runs compared.
 BUILD_COLUMNS = {"built_at"}
-RUNS = {"incremental": (), "refreshed": ("--full-refresh",)}  # the second night, two ways
+# The second night, two ways (the incremental one with a row-count threshold its change passes).
+RUNS = {"incremental": ("--row-count-change-pct", "10"), "refreshed": ("--full-refresh",)}
 RUN_COLUMNS = {"run_id", "started_at", "finished_at", "settings"}  # settings name the folders
 
 
@@ -251,3 +258,39 @@ def test_wage_tables_enforce_what_their_tests_checked(
             con.execute(f"insert into intermediate.{table} select * from bad")
     finally:
         con.close()
+
+
+def test_row_counts_are_compared_with_the_first_night(nights: dict[str, Scenario]) -> None:
+    """By hand: the second night removes 2021Q1's wage rows, adds 2025Q3 as a copy of 2025Q2's rows
+    and one new key in the late 2024Q3 file (module docstring; the amendments replace rows), so
+    wage records go from N to N - rows(2021Q1) + rows(2025Q2) + 1: 355 -> 315, -11.27 %. The new
+    transcript file adds its one row to the 115 education records (+0.87 %). At 10 % the wage
+    tables warn, at the default 50 % nothing does; neither run is stopped by it."""
+    first = nights["first"].db
+    first_run = latest_run_id(nights["first"].warehouse)
+    (before, q2021_1, q2025_2) = query(
+        first,
+        "select count(*), count(*) filter (where quarter_index = ?), "
+        "count(*) filter (where quarter_index = ?) from intermediate.int_wages__records",
+        [Q2021_1, Q2025_3 - 1],
+    )[0]
+    after = before - q2021_1 + q2025_2 + 1
+    assert (before, after) == (355, 315)
+    wages = f"wage records (after amendments): {before} -> {after} rows (-11.27 %)"
+    for name, limit, warns in (("incremental", 10, True), ("refreshed", 50, False)):
+        s = nights[name]
+        checks = latest_run_checks(s.warehouse)
+        found = checks[("intermediate/int_wages__records", "row_count_steady")]
+        assert found.passed is not warns and found.description.startswith(wages), (name, found)
+        assert checks[("intermediate/int_wages__person_quarters", "row_count_steady")].passed is not warns
+        records = checks[("intermediate/int_education__records", "row_count_steady")]
+        assert records.passed and records.description.endswith(": 115 -> 116 rows (+0.87 %)")
+        assert (s.warehouse / "publications" / latest_run_id(s.warehouse) / "publication.json").exists()
+        history = query(
+            s.db,
+            "select run_id, row_count from ops.row_counts "
+            "where table_name = 'intermediate/int_wages__records' order by recorded_at",
+        )
+        assert history == [(first_run, before), (latest_run_id(s.warehouse), after)], name
+        if warns:
+            assert f"more than LER_ROW_COUNT_CHANGE_PCT = {limit}" in found.description

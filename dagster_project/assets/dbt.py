@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Config
+from dagster import AssetCheckExecutionContext, AssetExecutionContext, AssetKey, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -133,8 +133,10 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _run_started_at(context: AssetExecutionContext) -> datetime:
-    record = context.instance.get_run_record_by_id(context.run_id)
+def run_started_at(context: AssetExecutionContext | AssetCheckExecutionContext) -> datetime:
+    """When the run started (its Dagster run record): marts.run_metadata's started_at, and the
+    "today" of the operational checks (checks.py), so one run has one date everywhere."""
+    record = context.instance.get_run_record_by_id(context.run.run_id)
     if record is not None and record.start_time:
         return datetime.fromtimestamp(record.start_time, tz=UTC)
     return datetime.now(tz=UTC)
@@ -154,7 +156,7 @@ def warehouse_models(
     # (dagster_project/permissions.py), with no chmod after the fact.
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
     seed_partial_parse(target)
-    with _environ(dbt_run_environment(settings, context.run_id, _run_started_at(context))):
+    with _environ(dbt_run_environment(settings, context.run_id, run_started_at(context))):
         args = dbt_build_args(settings, config.full_refresh)
         invocation = dbt.cli(args, context=context, target_path=target)  # starts dbt
     yield from invocation.stream()
