@@ -10,8 +10,10 @@ LEARNERS ?= 1500
 # sensor switches) lives under the warehouse folder, so it survives a restart.
 PORT ?= 3000
 DAGSTER_HOME_DIR := $(abspath $(SAMPLE_WAREHOUSE))/.dagster
-# Both cores; end-to-end scenarios are built once and shared by the workers (tests/support/scenarios.py).
-PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadgroup
+# Both cores, a whole test module per worker (its fixtures built once); end-to-end scenarios are
+# built once and shared by the workers, the most shared prebuilt in the background
+# (tests/support/scenarios.py, tests/support/shared_runs.py; long modules first: tests/conftest.py).
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 .PHONY: run test test-fast test-crash test-attack lint bench sample clean dev chromium
 

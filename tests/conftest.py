@@ -10,21 +10,30 @@ on a clone without `../shared`; the real third-party files are read from `../sha
 from __future__ import annotations
 
 import os
-import shutil
-import time
 from pathlib import Path
 
 import pytest
 
-from dagster_project.project_paths import PROJECT_DIR
-from tests.support.pipeline import ler_run
-from tests.support.scenarios import Scenario, build_once
+from tests.support import shared_runs
+from tests.support.scenarios import Scenario, build_once, shared_root
+from tests.support.shared_runs import SHARED_DIR
 
-SHARED_DIR = Path(os.environ.get("LER_SHARED_DIR", PROJECT_DIR.parent / "shared"))
 REALDATA_DIR = SHARED_DIR / "realdata"
-FIXTURES_DIR = Path(__file__).parent / "fixtures"
-# Settings of the "lagged" run of the hand-built state: each changes the rule it names.
-LAGGED_FLAGS = ("--wage-lag-quarters", "1", "--min-cell", "3", "--min-annual-earnings", "20000")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prebuild_shared_scenarios(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One worker (gw0, or the only process) starts building the shared scenarios the collected
+    tests need in the background (tests/support/shared_runs.py) and, at the end, waits for it (or
+    stops it at once when the session was interrupted)."""
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0":
+        yield
+        return
+    names = shared_runs.needed(item.fixturenames for item in request.session.items)
+    proc = shared_runs.start_prebuild(shared_root(tmp_path_factory), names)
+    yield
+    interrupted = request.session.shouldfail or request.session.shouldstop
+    shared_runs.stop_prebuild(proc, wait_seconds=0 if interrupted else 600)
 
 
 @pytest.fixture(scope="session")
@@ -34,15 +43,11 @@ def realdata_dir() -> Path:
     return REALDATA_DIR
 
 
-SHARED_EXAMPLES = {"v1": "example", "v2": "example_v2"}
-
-
 def _example(version: str) -> Path:
-    """A worked example (landing/ and expected/): the copy in tests/fixtures, else ../shared/spec."""
-    for folder in (FIXTURES_DIR / f"example_{version}", SHARED_DIR / "spec" / SHARED_EXAMPLES[version]):
-        if (folder / "landing").is_dir():
-            return folder
-    pytest.skip(f"worked example {version} not present in tests/fixtures or {SHARED_DIR}/spec")
+    folder = shared_runs.example_folder(version)
+    if folder is None:
+        pytest.skip(f"worked example {version} not present in tests/fixtures or {SHARED_DIR}/spec")
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -55,54 +60,49 @@ def example_v2_dir() -> Path:
     return _example("v2")
 
 
-def _run_into(scenario: Scenario, *flags: str) -> None:
-    started = time.monotonic()
-    proc = ler_run(scenario.landing, scenario.warehouse, *flags)
-    scenario.record_output(proc.stdout, proc.stderr)
-    (scenario.root / "seconds").write_text(f"{time.monotonic() - started:.1f}")
-
-
-def _hand_built(scenario: Scenario) -> None:
-    from tests.test_outcome_rules import build_scenario
-
-    build_scenario(scenario.landing)
-
-
 @pytest.fixture(scope="session")
 def rules_run(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """The hand-built state of tests/test_outcome_rules.py through `ler run` with default settings."""
-
-    def build(s: Scenario) -> None:
-        _hand_built(s)
-        _run_into(s)
-
-    return build_once(tmp_path_factory, "rules", build)
+    return build_once(tmp_path_factory, "rules", shared_runs.build_rules)
 
 
 @pytest.fixture(scope="session")
 def rules_lagged_run(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    """The same state through `ler run` with LAGGED_FLAGS (lag 1, min cell 3, min earnings 20,000)."""
-
-    def build(s: Scenario) -> None:
-        _hand_built(s)
-        _run_into(s, *LAGGED_FLAGS)
-
-    return build_once(tmp_path_factory, "rules_lagged", build)
-
-
-def _example_run(tmp_path_factory: pytest.TempPathFactory, version: str, source: Path) -> Scenario:
-    def build(s: Scenario) -> None:
-        shutil.copytree(source / "landing", s.landing, copy_function=shutil.copy2)
-        _run_into(s)
-
-    return build_once(tmp_path_factory, f"example_{version}", build)
+    """The same state through `ler run` with shared_runs.LAGGED_FLAGS (lag 1, min cell 3, min
+    earnings 20,000)."""
+    return build_once(tmp_path_factory, "rules_lagged", shared_runs.build_rules_lagged)
 
 
 @pytest.fixture(scope="session")
 def example_run(example_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    return _example_run(tmp_path_factory, "v1", example_dir)
+    return build_once(tmp_path_factory, "example_v1", shared_runs.example_builder(example_dir))
 
 
 @pytest.fixture(scope="session")
 def example_v2_run(example_v2_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    return _example_run(tmp_path_factory, "v2", example_v2_dir)
+    return build_once(tmp_path_factory, "example_v2", shared_runs.example_builder(example_v2_dir))
+
+
+# Modules that run `ler run`s of their own (kills, reruns, second nights, corpora), longest first
+# (measured on the 2-core machine): `make test` hands whole modules to the workers (--dist loadfile,
+# so a module's fixtures are built once), and a long module handed out last would leave one worker
+# running it alone at the end.
+LONG_MODULES = (
+    "test_crash_safety.py",
+    "test_attacker.py",
+    "test_bad_input.py",
+    "test_incremental_wages.py",
+    "test_exports_safe.py",
+    "test_failures.py",
+    "test_local_ids.py",
+    "test_ingest_rules.py",
+    "test_consent.py",
+    "test_pipeline_e2e.py",
+    "test_dbt_unit.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long modules first, in LONG_MODULES order, then the rest in collection order."""
+    rank = {name: i for i, name in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

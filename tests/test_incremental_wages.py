@@ -37,7 +37,7 @@ import pytest
 
 from tests.support.pipeline import ler_run, query
 from tests.support.run_log import latest_run_checks, latest_run_id
-from tests.support.scenarios import Scenario, copy_scenario
+from tests.support.scenarios import Scenario, build_once, copy_scenario
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +47,8 @@ REBUILT = {Q2023_1, Q2024_3, Q2025_3}  # what the second night touches (2021Q1 g
 LATE_EMPLOYER = "4000000004"
 # Bookkeeping of the incremental build, different by construction between the runs compared.
 BUILD_COLUMNS = {"built_at"}
+# The second night, two ways (the incremental one with a row-count threshold its change passes).
+RUNS = {"incremental": ("--row-count-change-pct", "10"), "refreshed": ("--full-refresh",)}
 RUN_COLUMNS = {"run_id", "started_at", "finished_at", "settings"}  # settings name the folders
 
 
@@ -134,23 +136,20 @@ def built_at_by_quarter(db: Path, table: str) -> dict[int, object]:
 
 @pytest.fixture(scope="module")
 def nights(rules_run: Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Scenario]:
-    """The second night two ways (module docstring), run side by side."""
-    root = tmp_path_factory.mktemp("incremental")
-    incremental = copy_scenario(rules_run, root / "incremental")
-    refreshed = copy_scenario(rules_run, root / "refreshed")
-    for s in (incremental, refreshed):
-        second_night(s.landing)
-    runs = {
-        "incremental": (incremental, ("--row-count-change-pct", "10")),
-        "refreshed": (refreshed, ("--full-refresh",)),
-    }
-    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-        done = {
-            name: pool.submit(ler_run, s.landing, s.warehouse, *flags) for name, (s, flags) in runs.items()
-        }
-        for future in done.values():
-            future.result()
-    return {name: s for name, (s, _) in runs.items()} | {"first": rules_run}
+    """The second night two ways (module docstring), run side by side, once per session (several
+    workers may run this module's tests)."""
+
+    def build(s: Scenario) -> None:
+        runs = {name: (copy_scenario(rules_run, s.root / name), flags) for name, flags in RUNS.items()}
+        for copy, _ in runs.values():
+            second_night(copy.landing)
+        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+            done = [pool.submit(ler_run, c.landing, c.warehouse, *flags) for c, flags in runs.values()]
+            for future in done:
+                future.result()
+
+    built = build_once(tmp_path_factory, "incremental_nights", build)
+    return {name: Scenario(built.root / name) for name in RUNS} | {"first": rules_run}
 
 
 def test_second_night_equals_one_full_load(nights: dict[str, Scenario]) -> None:
@@ -246,7 +245,7 @@ def test_amendments_across_nights(nights: dict[str, Scenario]) -> None:
 def test_wage_tables_enforce_what_their_tests_checked(
     nights: dict[str, Scenario], tmp_path: Path, table: str, column: str, value: object
 ) -> None:
-    """The not_null and accepted_values tests these tables had are enforced constraints now (the
+    """The required values and codes these tables had tests for are enforced constraints now (the
     contract in _intermediate__models.yml): an insert that breaks one fails, so an incremental
     build cannot write such a row, and nothing rescans the table for it."""
     db = tmp_path / "warehouse.duckdb"

@@ -125,30 +125,41 @@ def without_embedded_images(data: bytes) -> bytes:
     return _EMBEDDED_IMAGE.sub(b"data:image;base64,", data)
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _scan_database(con: duckdb.DuckDBPyConnection, catalog: str, data: PersonData) -> list[str]:
-    """Columns of `catalog` holding an input SSN, birth date or name word inside any value."""
+    """Columns of `catalog` holding an input SSN, birth date or name word inside any value.
+
+    One query for the whole catalog (every text column of every table, as (place, value) rows),
+    not one per column: a warehouse has hundreds of columns, and the suite scans every output of
+    every scenario."""
     con.execute(
         "create or replace temp table _needles as select unnest(?::varchar[]) as s", [sorted(data.tokens())]
     )
-    hits = []
     columns = con.execute(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns "
-        "where table_catalog = ? and table_name <> '_needles'",
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_catalog = ? and table_name <> '_needles' and data_type in ('VARCHAR', 'DATE', 'JSON')",
         [catalog],
     ).fetchall()
-    for schema, table, column, dtype in columns:
-        if dtype not in ("VARCHAR", "DATE", "JSON"):
-            continue
-        rel = f'"{catalog}"."{schema}"."{table}"'
-        n = con.execute(
-            f'with d as (select distinct "{column}"::varchar as v from {rel}), '
-            f"t as (select distinct unnest(regexp_extract_all(v, '{_TOKENS_SQL}') "
-            f"|| regexp_extract_all(v, '{_WORDS_SQL}')) as tok from d) "
-            "select count(*) from t join _needles on t.tok = _needles.s"
-        ).fetchall()[0][0]
-        if n:
-            hits.append(f"{schema}.{table}.{column}: {n} match(es)")
-    return hits
+    if not columns:
+        return []
+    def name(part: str) -> str:
+        return '"' + part.replace('"', '""') + '"'
+
+    values = " union all ".join(
+        f"select {_literal(f'{schema}.{table}.{column}')} as place, {name(column)}::varchar as v "
+        f"from {name(catalog)}.{name(schema)}.{name(table)}"
+        for schema, table, column in columns
+    )
+    rows = con.execute(
+        f"with d as (select distinct place, v from ({values}) where v is not null), "
+        f"t as (select distinct place, unnest(regexp_extract_all(v, '{_TOKENS_SQL}') "
+        f"|| regexp_extract_all(v, '{_WORDS_SQL}')) as tok from d) "
+        "select place, count(*) from t join _needles on t.tok = _needles.s group by place order by place"
+    ).fetchall()
+    return [f"{place}: {n} match(es)" for place, n in rows]
 
 
 def scan_outputs(root: Path, data: PersonData, extra_text: str = "") -> list[str]:

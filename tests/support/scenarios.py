@@ -69,7 +69,12 @@ def build_once(
     tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Scenario], None]
 ) -> Scenario:
     """The scenario `name`, built by `build(scenario)` the first time any worker asks for it."""
-    root = shared_root(tmp_path_factory) / name
+    return build_once_in(shared_root(tmp_path_factory), name, build)
+
+
+def build_once_in(folder: Path, name: str, build: Callable[[Scenario], None]) -> Scenario:
+    """build_once() in the shared folder `folder` (also the prebuilder's entry: shared_runs.py)."""
+    root = folder / name
     with FileLock(str(root) + ".lock"):
         if (root / DONE).exists():
             return Scenario(root)
