@@ -130,7 +130,8 @@ def test_killed_at_random_moments(crash_zone: dict) -> None:
     rng = random.Random(SEED)
     moments = sorted(rng.uniform(0.2, 0.95 * crash_zone["run_seconds"]) for _ in range(KILLS))
     for at in moments:
-        killed = kill_when(start_ler_run(zone.landing, zone.warehouse), after_seconds(at))
+        # --rebuild: every kill hits a real run, also after a run that finished (run_skip.py)
+        killed = kill_when(start_ler_run(zone.landing, zone.warehouse, "--rebuild"), after_seconds(at))
         state = published_state(zone.warehouse)  # opens and reads every published table and export
         where = f"(seed {SEED}, {'killed' if killed else 'finished'} at {at:.2f} s)"
         if state != crash_zone["before"]:

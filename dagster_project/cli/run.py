@@ -13,8 +13,10 @@ import argparse
 import os
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
+from dagster_project import run_skip
 from dagster_project.cli.common import EXIT_OK, EXIT_USAGE, fail
 from dagster_project.failures import classify, error_info_messages, exception_messages, explain
 from dagster_project.landing.registry import Registry
@@ -57,6 +59,11 @@ def register(sub: argparse._SubParsersAction, registry: Registry) -> None:
         action="store_true",
         help="rebuild every table from the whole lake, not only the wage quarters that changed",
     )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="run even when nothing is new since the last run that published (which otherwise ends at once)",
+    )
     _setting_flags(run)
     run.set_defaults(handler=execute)
 
@@ -83,7 +90,14 @@ def execute(args: argparse.Namespace, registry: Registry) -> int:
                     f"({stale.describe()})",
                     file=sys.stderr,
                 )
-            return _run(settings, run_id, args.log_level, args.full_refresh)
+            digest = run_skip.inputs_digest(settings, datetime.now(UTC).date())
+            if not (args.full_refresh or args.rebuild) and _nothing_new(settings, digest):
+                return EXIT_OK
+            run_skip.write_state(settings.warehouse_dir, digest, run_skip.RUNNING, run_id)
+            code = _run(settings, run_id, args.log_level, args.full_refresh)
+            if code == EXIT_OK:
+                run_skip.write_state(settings.warehouse_dir, digest, run_skip.SUCCEEDED, run_id)
+            return code
     except WarehouseBusy as exc:
         return fail("run", str(exc))
     except OSError as exc:
@@ -91,6 +105,19 @@ def execute(args: argparse.Namespace, registry: Registry) -> int:
         if failure is None:
             raise
         return fail("run", f"FAILED: {explain(failure, settings.landing_dir, settings.warehouse_dir)}")
+
+
+def _nothing_new(settings: Settings, digest: str) -> bool:
+    """The fast path of a run that finds nothing new (run_skip.py): say so, publish nothing."""
+    state = run_skip.read_state(settings.warehouse_dir)
+    published = WarehousePaths(settings.warehouse_dir).current_publication.exists()
+    if not run_skip.nothing_new(state, digest, published):
+        return False
+    print(
+        f"ler run: nothing new since run {state['run_id']} (the same files, settings and code, today): "
+        "nothing rebuilt or published; --rebuild runs anyway"
+    )
+    return True
 
 
 def landing_problem(landing: Path, warehouse: Path) -> str | None:
