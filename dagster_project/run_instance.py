@@ -11,12 +11,13 @@ SQLite layout (`history/runs.db`, one `history/runs/<run id>.db` per run plus `i
 Why a client of our own for the event log: Dagster's SQLite event log opens a new SQLAlchemy engine
 and a new SQLite connection for every statement, and closing the last connection of a WAL database
 checkpoints it. A run of the hand-built test state writes about 1,100 events (every dbt test is an
-asset check), which cost about 9 CPU seconds and far more wall time (fsyncs) that way, measured
-2026-12-02 by replaying one run's events: 9.7 s CPU / 65 s wall, against 0.9 s / 1.1 s in memory.
+asset check), which cost 8-10 CPU seconds and 40-65 s of wall time (fsyncs) that way, measured
+2026-12-02 by replaying one run's events, against 0.8-1.0 s / 1-2 s in memory.
 `PooledSqliteEventLogStorage` writes the very same files with one pooled engine per file and
 `synchronous=NORMAL` (SQLite's advice for WAL: a power cut may lose the last events, never the
-database): 1.3-1.8 s / 2-4 s. `ler run` and `ler status` use it on an instance whose dagster.yaml
-configures no storage; `dagster dev` reads and writes the same files with Dagster's own client.
+database): 1.2-1.8 s / 2-3 s (docs/reporting_rules.md §9, "Run history"). `ler run` and
+`ler status` use it on an instance whose dagster.yaml configures no storage; `dagster dev` reads and
+writes the same files with Dagster's own client.
 """
 
 from __future__ import annotations

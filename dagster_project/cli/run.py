@@ -3,8 +3,10 @@
 Materializes every asset through Dagster (the same job `dagster dev` shows and the nightly schedule
 runs) and exits 0 on success, 1 when the run failed, 2 for a usage or settings error. Before Dagster
 starts it sets the umask (owner-only files), checks the landing zone can be read, and takes the
-warehouse lock, so a second run on the same warehouse exits at once naming the first. A failure
-prints one plain line (failures.py); the detail is in `<warehouse>/logs/<run id>.log`.
+warehouse lock, so a second run on the same warehouse exits at once naming the first. The run is
+recorded in the warehouse's Dagster instance (`<warehouse>/.dagster`, run_instance.py), where
+`dagster dev` and `ler status` see it. A failure prints one plain line (failures.py); the detail is
+in `<warehouse>/logs/<run id>.log`.
 """
 
 from __future__ import annotations
