@@ -27,7 +27,8 @@ class WarehousePaths:
     """The layout of one warehouse folder (docs/reporting_rules.md §9).
 
     Restricted (owner only): `lake/` (the PII-free Parquet that ingestion writes and dbt reads),
-    `warehouse.duckdb` (owned by dbt), `quarantine/`, `logs/`, `.tmp/`, `.lock`.
+    `warehouse.duckdb` (owned by dbt), `quarantine/`, `logs/`, `.tmp/`, `.lock`, `.dagster/` (the
+    Dagster instance: the history of runs, run_history.py).
     Public: `publications/<run id>/` (one folder per publication: `published.duckdb`, `exports/`,
     `publication.json`), `publications/current` (a symbolic link to the newest, switched in one
     rename), and the two paths users know, `published.duckdb` and `exports`, symbolic links through
@@ -74,6 +75,10 @@ class WarehousePaths:
     @property
     def lock(self) -> Path:
         return self.root / ".lock"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / ".dagster"
 
     @property
     def tmp(self) -> Path:

@@ -182,7 +182,10 @@ def test_the_disk_fills_during_a_run(failing_zone: Scenario, tmp_path: Path) -> 
         wh = disk / "wh"
         shutil.copytree(failing_zone.warehouse, wh, symlinks=True)
         before = published(wh)
-        env = None
+        # the run's Dagster instance off this disk: it is the run's own first write that fills it
+        # (a full disk under the instance: tests/test_status.py)
+        (tmp_path / "instance").mkdir()
+        env = {"DAGSTER_HOME": str(tmp_path / "instance")}
         if ok:  # leave 12 KiB: the run fills the disk in its first step
             df = subprocess.run(["df", "-k", "--output=used", str(disk)], capture_output=True, text=True)
             used = int(df.stdout.split()[-1])
@@ -190,7 +193,7 @@ def test_the_disk_fills_during_a_run(failing_zone: Scenario, tmp_path: Path) -> 
         else:  # mounting refused: the same failure, injected where ingestion starts writing
             (tmp_path / "inject").mkdir()
             (tmp_path / "inject" / "sitecustomize.py").write_text(INJECT_ENOSPC)
-            env = {"PYTHONPATH": str(tmp_path / "inject")}
+            env["PYTHONPATH"] = str(tmp_path / "inject")
         proc = cli_run(failing_zone.landing, wh, env=env)
         line = assert_plain_failure(proc, "the disk is full (no space left on device) writing", "free space")
         assert f"writing {wh}" in line and "then run again" in line

@@ -4,6 +4,7 @@
     ler validate FILE [--kind KIND] [--reference DIR] [--json]
     ler feedback PROVIDER [--warehouse DIR]
     ler query "SQL" [--format table|csv|json]; ler export TABLE --format csv|parquet|xlsx; ler report
+    ler status [--warehouse DIR] [--limit N] [--json]
 
 One module per command in this package, each with `register(subparsers, registry)` (its arguments)
 and `execute(args, registry) -> exit code`; adding a command is a module and one line in COMMANDS.
@@ -22,6 +23,7 @@ from dagster_project.cli import (
     query,
     report,
     run,
+    status,
     validate,
     verify,
 )
@@ -29,7 +31,7 @@ from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dagster_project.landing.registry import Registry, load_registry
 from dagster_project.permissions import restrict_new_files
 
-COMMANDS = (run, validate, verify, issuer_key, learner_record, feedback, query, export, report)
+COMMANDS = (run, status, validate, verify, issuer_key, learner_record, feedback, query, export, report)
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 

@@ -3,8 +3,10 @@
 Materializes every asset through Dagster (the same job `dagster dev` shows and the nightly schedule
 runs) and exits 0 on success, 1 when the run failed, 2 for a usage or settings error. Before Dagster
 starts it sets the umask (owner-only files), checks the landing zone can be read, and takes the
-warehouse lock, so a second run on the same warehouse exits at once naming the first. A failure
-prints one plain line (failures.py); the detail is in `<warehouse>/logs/<run id>.log`.
+warehouse lock, so a second run on the same warehouse exits at once naming the first. The run is
+recorded in the warehouse's Dagster instance (`<warehouse>/.dagster`, run_instance.py), where
+`dagster dev` and `ler status` see it. A failure prints one plain line (failures.py); the detail is
+in `<warehouse>/logs/<run id>.log`.
 """
 
 from __future__ import annotations
@@ -144,31 +146,57 @@ def landing_problem(landing: Path, warehouse: Path) -> str | None:
 
 
 def _run(settings: Settings, run_id: str, log_level: str, full_refresh: bool = False) -> int:
-    from dagster import DagsterInstance
-
     from dagster_project.definitions import defs
+    from dagster_project.run_history import STARTED_BY_TAG
+    from dagster_project.run_instance import instance_home, open_for_run, storage_failure
     from dagster_project.schedules import DEFAULT_LOGGER_CONFIG
 
     os.environ.update(settings.to_environ())
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     job = defs.resolve_job_def("ler_full_refresh")
     loggers = DEFAULT_LOGGER_CONFIG | {"console": {"config": {"log_level": log_level.upper()}}}
     run_config = {"loggers": loggers, "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}}}
-    result = job.execute_in_process(
-        instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
-    )
+    # recorded in the warehouse's own instance (run_instance.py), which `dagster dev` and `ler status` read
+    try:
+        with open_for_run(settings.warehouse_dir) as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config=run_config,
+                run_id=run_id,
+                tags={STARTED_BY_TAG: "ler run"},
+            )
+    except Exception as exc:  # the instance could not record the run: disk full, read-only, ...
+        failure = storage_failure(exc, instance_home(settings.warehouse_dir))
+        if failure is None:
+            raise
+        _log_exception(settings, run_id, exc)
+        what = explain(failure, settings.landing_dir, settings.warehouse_dir)
+        return fail("run", outcome_line(what, settings, run_id))
     if not result.success:
         return fail("run", failure_line(result.all_events, settings, run_id))
     _print_outputs(settings, run_id)
     return EXIT_OK
 
 
+def _log_exception(settings: Settings, run_id: str, exc: BaseException) -> None:
+    """The error, traceback included, in the run's log file: the run never reached its own loggers
+    (run_logs.py), or they could not record it. Never raises; a log that cannot be written is said
+    so in the failure line."""
+    import logging
+    import traceback
+
+    from dagster_project.run_logs import RunLogHandler
+
+    handler = RunLogHandler(WarehousePaths(settings.warehouse_dir).run_log(run_id), run_id)
+    text = "".join(traceback.format_exception(exc))
+    handler.emit(logging.LogRecord("ler.run_log", logging.ERROR, __file__, 0, text, None, None))
+    if handler.file is not None:
+        handler.file.close()
+
+
 def failure_line(events: list, settings: Settings, run_id: str) -> str:
     """The one line a failed run prints: what happened and what to do, which publication is in
     place, and where the detail is."""
-    from dagster_project.publication.store import PublicationStore, publication_name
-    from dagster_project.run_logs import log_problem
-
     failed = [e for e in events if e.is_step_failure]
     explained = None
     for event in failed:
@@ -177,6 +205,14 @@ def failure_line(events: list, settings: Settings, run_id: str) -> str:
             explained = explain(failure, settings.landing_dir, settings.warehouse_dir)
             break
     what = explained or f"failed steps: {', '.join(e.step_key for e in failed) or 'see the log'}"
+    return outcome_line(what, settings, run_id)
+
+
+def outcome_line(what: str, settings: Settings, run_id: str) -> str:
+    """`FAILED (run <id>): <what>; <which publication is in place>; details in <the run's log>`."""
+    from dagster_project.publication.store import PublicationStore, publication_name
+    from dagster_project.run_logs import log_problem
+
     paths = WarehousePaths(settings.warehouse_dir)
     current = PublicationStore(paths).current()
     if current is None:

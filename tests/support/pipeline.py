@@ -14,8 +14,9 @@ TEST_KEY = "test-hash-key-for-the-suite-0123456789"
 
 
 def ler_environ(env: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a `ler` subprocess: no LER_* of the caller's, the suite's key, then `env`."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LER_")}
+    """The environment of a `ler` subprocess: no LER_* of the caller's and no DAGSTER_HOME (each run is
+    recorded in its own warehouse's instance), the suite's key, then `env`."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LER_") and k != "DAGSTER_HOME"}
     full_env["LER_HASH_KEY"] = TEST_KEY
     full_env.update(env or {})
     return full_env
