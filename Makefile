@@ -63,7 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run_bench
 
 dev: sample
-	mkdir -p -m 700 $(DAGSTER_HOME_DIR)
+	$(BIN)/python -c 'import sys, pathlib; from dagster_project.run_instance import prepare_home; prepare_home(pathlib.Path(sys.argv[1]))' $(DAGSTER_HOME_DIR)
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) LER_LANDING_DIR=$(SAMPLE_LANDING) LER_WAREHOUSE_DIR=$(SAMPLE_WAREHOUSE) \
 		LER_SAMPLE_RUN=1 $(BIN)/dagster dev -m dagster_project.definitions -p $(PORT)
 

@@ -132,13 +132,19 @@ def open_for_run(warehouse: Path) -> DagsterInstance:
     be written."""
     home = instance_home(warehouse)
     if not os.environ.get("DAGSTER_HOME"):
-        home.mkdir(mode=0o700, exist_ok=True)
-        config = home / "dagster.yaml"
-        if not config.exists():  # written whole or not at all: a torn file would break later runs
-            part = home / ".dagster.yaml.part"
-            part.write_text(INSTANCE_YAML, encoding="utf-8")
-            os.replace(part, config)
+        prepare_home(home)
     return open_instance(home)
+
+
+def prepare_home(home: Path) -> None:
+    """The instance folder (0700) and its dagster.yaml (telemetry off) when missing; `make dev`
+    calls it too, so `dagster dev` started before any `ler run` has telemetry off as well."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():  # written whole or not at all: a torn file would break later runs
+        part = home / ".dagster.yaml.part"
+        part.write_text(INSTANCE_YAML, encoding="utf-8")
+        os.replace(part, config)
 
 
 # SQLite's own words for a full disk or a folder it may not write; they name no path

@@ -31,7 +31,20 @@ def test_make_dev_uses_a_persistent_dagster_home_under_the_warehouse_and_a_port(
     line = next(x for x in out.splitlines() if "dagster dev" in x)
     assert f"DAGSTER_HOME={PROJECT_DIR / 'warehouse' / '.dagster'}" in line
     assert "-p 3123" in line and "LER_WAREHOUSE_DIR=warehouse" in line
-    assert f"mkdir -p -m 700 {PROJECT_DIR / 'warehouse' / '.dagster'}" in out  # owner-only, as the warehouse
+    # the instance folder as `ler run` makes it: owner-only, telemetry off (run_instance.prepare_home)
+    assert f"prepare_home(pathlib.Path(sys.argv[1]))' {PROJECT_DIR / 'warehouse' / '.dagster'}" in out
+
+
+def test_the_instance_folder_make_dev_prepares_is_owner_only_with_telemetry_off(tmp_path) -> None:
+    from dagster_project.run_instance import prepare_home
+
+    home = tmp_path / "warehouse" / ".dagster"
+    prepare_home(home)
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert "enabled: false" in (home / "dagster.yaml").read_text()
+    (home / "dagster.yaml").write_text("# the operator's own\n")
+    prepare_home(home)  # an existing dagster.yaml is left as it is
+    assert (home / "dagster.yaml").read_text() == "# the operator's own\n"
 
 
 def test_make_test_fast_leaves_out_the_pipeline_builds() -> None:
