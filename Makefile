@@ -33,7 +33,7 @@ run: sample
 test: $(STAMP) chromium
 	$(BIN)/python -m sample_data.generate --out $(SAMPLE_LANDING) --learners $(LEARNERS)
 	$(BIN)/ruff check .
-	$(PYTEST)
+	$(PYTEST) --durations=15
 
 # Debian's headless Chromium, for the report's render test (tests/test_report.py, which fails
 # without it): installed once, a no-op when it is there. apt-get needs root (CI and these machines
