@@ -34,6 +34,9 @@ DBT_THREADS_DEFAULT = 4
 # run reach 20 GB (issue 10); past the limit DuckDB spills to its temp folder. Ingestion and dbt run
 # one after the other, so two of these plus Python stay under the 8 GB target.
 DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
+# What builds the warehouse (issue 13, docs/spark.md): DuckDB, the default, or the same dbt project on
+# Spark (dbt-spark's session method, the `spark` extra); the first is the dbt target `warehouse`.
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,14 @@ SETTINGS: tuple[Setting, ...] = (
         "ICESA record layout file (§2.4)",
     ),
     Setting(
+        "engine",
+        "LER_ENGINE",
+        "duckdb",
+        str,
+        None,
+        "what builds the warehouse: duckdb, or spark (dbt-spark in a local PySpark session, docs/spark.md)",
+    ),
+    Setting(
         "dbt_threads",
         "LER_DBT_THREADS",
         DBT_THREADS_DEFAULT,
@@ -298,6 +309,7 @@ class Settings:
     issuer_name: str
     issuer_id: str | None
     issuer_url: str | None
+    engine: str
     dbt_threads: int
     duckdb_threads: int
     duckdb_memory_limit: str
@@ -353,6 +365,11 @@ class Settings:
         limit = values["duckdb_memory_limit"]
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.IGNORECASE):
             raise SettingsError(f"LER_DUCKDB_MEMORY_LIMIT={limit!r}: expected an amount such as 3GB or 512MB")
+        values["engine"] = str(values["engine"]).lower()
+        if values["engine"] not in ENGINES:
+            raise SettingsError(
+                f"LER_ENGINE={values['engine']!r}: expected one of {', '.join(ENGINES)} (docs/spark.md)"
+            )
         if values["duckdb_threads"] < 0:
             raise SettingsError(f"LER_DUCKDB_THREADS={values['duckdb_threads']}: 0 (one per core) or more")
         values["duckdb_threads"] = values["duckdb_threads"] or os.cpu_count() or 1
