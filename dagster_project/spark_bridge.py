@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,26 @@ class SparkTable:
 def spark_warehouse(warehouse_dir: Path) -> Path:
     """Spark's `spark.sql.warehouse.dir` for this warehouse (dbt/profiles.yml, target spark)."""
     return Path(warehouse_dir) / SPARK_DIR / "warehouse"
+
+
+def spark_submit_args(warehouse_dir: Path) -> str:
+    """PYSPARK_SUBMIT_ARGS of the Spark build of `warehouse_dir`: its warehouse, Derby metastore and
+    scratch folders, all under `<warehouse>/spark/` (restricted, like the rest of the warehouse).
+
+    An environment variable, not profile settings: the profile then renders the same for every
+    warehouse (dbt re-parses the project when it does not), and pyspark reads it when it starts the
+    session's JVM."""
+    spark = Path(warehouse_dir).resolve() / SPARK_DIR
+    confs = {
+        "spark.sql.warehouse.dir": str(spark / "warehouse"),
+        "spark.local.dir": str(spark / "tmp"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={spark / 'metastore_db'};create=true"
+        ),
+    }
+    args = [part for name, value in confs.items() for part in ("--conf", f"{name}={value}")]
+    args += ["--driver-java-options", f"-Dderby.system.home={spark}", "pyspark-shell"]
+    return shlex.join(args)
 
 
 def spark_tables(manifest: Mapping[str, Any], warehouse_dir: Path) -> list[SparkTable]:

@@ -6,13 +6,20 @@ contracts' types and column order. The build itself is compared cell for cell by
 from __future__ import annotations
 
 import importlib.util
+import shlex
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.settings import Settings, SettingsError
-from dagster_project.spark_bridge import SparkTable, select_sql, spark_tables, write_warehouse_db
+from dagster_project.spark_bridge import (
+    SparkTable,
+    select_sql,
+    spark_submit_args,
+    spark_tables,
+    write_warehouse_db,
+)
 from tests.support.pipeline import TEST_KEY, ler_command, ler_environ
 
 HAS_SPARK = importlib.util.find_spec("pyspark") is not None
@@ -150,3 +157,19 @@ def test_a_table_spark_did_not_write_fails_and_keeps_the_previous_file(tmp_path:
         write_warehouse_db(tmp_path, spark_tables(MANIFEST, tmp_path)[:1])
     assert previous.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["warehouse.duckdb"]
+
+
+def test_spark_keeps_its_warehouse_metastore_and_scratch_inside_the_warehouse(tmp_path: Path) -> None:
+    wh = tmp_path / "it's a warehouse"
+    args = shlex.split(spark_submit_args(wh))
+    spark = wh.resolve() / "spark"
+    assert args[-1] == "pyspark-shell"
+    confs = dict(a.split("=", 1) for a in args[1:-3:2])
+    assert confs == {
+        "spark.sql.warehouse.dir": str(spark / "warehouse"),
+        "spark.local.dir": str(spark / "tmp"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={spark / 'metastore_db'};create=true"
+        ),
+    }
+    assert args[-3:-1] == ["--driver-java-options", f"-Dderby.system.home={spark}"]

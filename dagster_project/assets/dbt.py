@@ -40,7 +40,13 @@ from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource
 from dagster_project.run_inputs import wage_inputs_fingerprint
 from dagster_project.settings import Settings
-from dagster_project.spark_bridge import SPARK_DIR, SPARK_TARGET, copy_spark_build, require_spark
+from dagster_project.spark_bridge import (
+    SPARK_DIR,
+    SPARK_TARGET,
+    copy_spark_build,
+    require_spark,
+    spark_submit_args,
+)
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Not DBT_PROJECT.prepare_if_dev(): under `dagster dev` it runs a `dbt` found on PATH, which a venv
@@ -193,7 +199,7 @@ def _spark_build(
     require_spark()
     (settings.warehouse_dir / SPARK_DIR).mkdir(mode=0o700, exist_ok=True)
     spark_target = target.with_name(target.name + "-spark")
-    with _environ(environment):
+    with _environ(dict(environment) | {"PYSPARK_SUBMIT_ARGS": spark_submit_args(settings.warehouse_dir)}):
         args = dbt_build_args(settings, config.full_refresh)
         build = dbt.cli(args, context=context, target_path=spark_target)
     yield from build.stream()

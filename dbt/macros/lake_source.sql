@@ -29,6 +29,9 @@
     the lineage (and the Dagster asset graph) is the DuckDB build's. -#}
 {% macro spark__lake_source(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{- return(relation) -}}
+    {%- endif -%}
     {%- set folder = env_var('LER_WAREHOUSE_DIR', 'warehouse') -%}
     {%- if folder == '~' or folder.startswith('~/') -%}
         {%- set folder = env_var('HOME', '~') ~ folder[1:] -%}
