@@ -43,16 +43,16 @@ aggregated as (
         {% for q in [2, 4] %}
         count(*) filter (where is_ssn_key and is_observed_q{{ q }}) as n_observed_q{{ q }},
         count(*) filter (where is_ssn_key and is_employed_q{{ q }}) as n_employed_q{{ q }},
-        {{ quantile_cont('earnings_q' ~ q ~ '::double', 0.5) }} filter (where is_ssn_key and is_employed_q{{ q }})
+        {{ quantile_cont('earnings_q' ~ q ~ '::double', 0.5, 'is_ssn_key and is_employed_q' ~ q) }}
             as median_earnings_q{{ q }},
         {% endfor %}
         {% for k in [1, 3, 5] %}
         count(*) filter (where is_ssn_key and is_attached_y{{ k }}) as y{{ k }}_n_attached,
-        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.25) }} filter (where is_ssn_key and is_attached_y{{ k }})
+        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.25, 'is_ssn_key and is_attached_y' ~ k) }}
             as y{{ k }}_p25_earnings,
-        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.5) }} filter (where is_ssn_key and is_attached_y{{ k }})
+        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.5, 'is_ssn_key and is_attached_y' ~ k) }}
             as y{{ k }}_p50_earnings,
-        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.75) }} filter (where is_ssn_key and is_attached_y{{ k }})
+        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.75, 'is_ssn_key and is_attached_y' ~ k) }}
             as y{{ k }}_p75_earnings{{ ',' if not loop.last }}
         {% endfor %}
     from measured
