@@ -55,13 +55,15 @@ test-attack: $(STAMP)
 	LER_TEST_ATTACK_LEARNERS=600,3000,12000 $(PYTEST) tests/test_attacker.py
 
 # The Spark engine (issue 13, docs/spark.md): its own venv with the `spark` extra (dbt-spark's session
-# method, PySpark; Java 17 must be installed), so .venv keeps the pinned DuckDB stack as it is.
+# method, PySpark), so .venv keeps the pinned DuckDB stack as it is. Spark 4 needs Java 17: Debian's
+# headless JRE is installed when no java is on PATH (as root, else sudo, like chromium above).
 VENV_SPARK := .venv-spark
 SPARK_STAMP := $(VENV_SPARK)/.installed-stamp
 
 $(SPARK_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found " + sys.version.split()[0] + ")")'
-	@command -v java >/dev/null 2>&1 || { echo "make .venv-spark: Spark needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@command -v java >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
 	@test -x $(VENV_SPARK)/bin/python || $(PYTHON) -m venv $(VENV_SPARK)
 	$(VENV_SPARK)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV_SPARK)/bin/python -m pip install --quiet -e '.[dev,spark]'
