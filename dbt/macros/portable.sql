@@ -243,3 +243,44 @@
         {{ expr }} as {{ column }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- A double rounded to `decimals` places, half away from zero, as DuckDB 2.0 rounds it: on the
+    exact binary value (its product by 10^decimals is not rounded first). Spark's round goes through
+    the shortest decimal text of the double, so 484 / 640 (0.75625, stored as 0.7562499999...)
+    became 0.7563 there and 0.7562 in DuckDB (found by the mid-size bench's suppression test); plain
+    std::round(x * 10^d) / 10^d gets 63 / 160 wrong the other way. The spark__ version takes
+    y = x * 10^d with its exact error e (Dekker's product: 10^d, d <= 7, needs no split), rounds
+    |y| up when its fraction is above 1/2, or exactly 1/2 with e >= 0, and divides back: the same
+    result as DuckDB on 480,016 values at 0 and 4 places, every n / m with m < 700 among them
+    (2026-12-02). Spark SQL has no let: intermediate values are bound through transform. -#}
+{% macro round_half_away(expr, decimals) -%}
+    {{- return(adapter.dispatch('round_half_away', 'ler_warehouse')(expr, decimals)) -}}
+{%- endmacro %}
+
+{% macro default__round_half_away(expr, decimals) -%}
+    round({{ expr }}, {{ decimals }})
+{%- endmacro %}
+
+{% macro spark__round_half_away(expr, decimals) -%}
+    {%- if decimals < 0 or decimals > 7 -%}
+        {{ exceptions.raise_compiler_error('round_half_away on Spark: 0 to 7 decimals (got ' ~ decimals ~ ')') }}
+    {%- endif -%}
+    {%- set scale = (10 ** decimals) ~ 'D' -%}
+    element_at(transform(
+        array(named_struct('x', cast({{ expr }} as double))),
+        v -> element_at(transform(
+            array(named_struct(
+                'y', v.x * {{ scale }},
+                'xh', (134217729D * v.x) - ((134217729D * v.x) - v.x))),
+            w -> element_at(transform(
+                array(named_struct(
+                    'sign', case when w.y >= 0 then 1D else -1D end,
+                    'a', abs(w.y),
+                    'e', ((w.xh * {{ scale }} - w.y) + (v.x - w.xh) * {{ scale }})
+                         * case when w.y >= 0 then 1D else -1D end)),
+                u -> u.sign * (cast(cast(u.a as bigint) as double)
+                    + case when u.a - cast(cast(u.a as bigint) as double) > 0.5D
+                        or (u.a - cast(cast(u.a as bigint) as double) = 0.5D and u.e >= 0) then 1D else 0D end)
+                    / {{ scale }}), 1)), 1)), 1)
+{%- endmacro %}

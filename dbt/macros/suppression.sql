@@ -147,7 +147,7 @@ published as (
     -- rule 5 and the list of rule 6
     {%- set published_measures = [] %}
     {%- for m in measures %}
-        {%- set value = 'round(' ~ m.column ~ ', ' ~ m.decimals ~ ')' if m.decimals is defined else m.column %}
+        {%- set value = round_half_away(m.column, m.decimals) if m.decimals is defined else m.column %}
         {%- do published_measures.append(['case when ' ~ suppression_flag(m.column) ~ ' then null else ' ~ value ~ ' end',
                                           m.column]) %}
     {%- endfor %}
