@@ -40,6 +40,10 @@ DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
 # calendar quarter of the run (on 2 December: Q3, or Q2 early in the cycle). Three or more is late.
 WAGE_FRESHNESS_LAG_DEFAULT = 2
 
+# What builds the warehouse (issue 13, docs/spark.md): DuckDB, the default, or the same dbt project on
+# Spark (dbt-spark's session method, the `spark` extra); the first is the dbt target `warehouse`.
+ENGINES = ("duckdb", "spark")
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -204,6 +208,14 @@ SETTINGS: tuple[Setting, ...] = (
         "ICESA record layout file (§2.4)",
     ),
     Setting(
+        "engine",
+        "LER_ENGINE",
+        "duckdb",
+        str,
+        None,
+        "what builds the warehouse: duckdb, or spark (dbt-spark in a local PySpark session, docs/spark.md)",
+    ),
+    Setting(
         "dbt_threads",
         "LER_DBT_THREADS",
         DBT_THREADS_DEFAULT,
@@ -330,6 +342,7 @@ class Settings:
     issuer_name: str
     issuer_id: str | None
     issuer_url: str | None
+    engine: str
     dbt_threads: int
     duckdb_threads: int
     duckdb_memory_limit: str
@@ -385,6 +398,11 @@ class Settings:
         limit = values["duckdb_memory_limit"]
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.IGNORECASE):
             raise SettingsError(f"LER_DUCKDB_MEMORY_LIMIT={limit!r}: expected an amount such as 3GB or 512MB")
+        values["engine"] = str(values["engine"]).lower()
+        if values["engine"] not in ENGINES:
+            raise SettingsError(
+                f"LER_ENGINE={values['engine']!r}: expected one of {', '.join(ENGINES)} (docs/spark.md)"
+            )
         if values["duckdb_threads"] < 0:
             raise SettingsError(f"LER_DUCKDB_THREADS={values['duckdb_threads']}: 0 (one per core) or more")
         for name in ("wage_freshness_lag_quarters", "row_count_change_pct", "unmapped_codes_max_pct"):

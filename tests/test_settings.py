@@ -204,7 +204,14 @@ def test_the_rendered_profile_and_lake_sources_are_the_same_for_every_warehouse(
 def test_run_metadata_reads_the_run_environment_only_when_it_runs() -> None:
     """Per-run values must not change what dbt parses (execute is false while dbt parses)."""
     sql = DBT_PROJECT_DIR / "models/marts/core/run_metadata.sql"
-    context = {"config": lambda **_: "", "ref": lambda name: name, "var": lambda name: 0}
+    context = {
+        "config": lambda **_: "",
+        "ref": lambda name: name,
+        "var": lambda name: 0,
+        # the portable macros (dbt/macros/portable.sql), as on DuckDB
+        "type_instant": lambda: "timestamptz",
+        "json_literal": lambda quoted: quoted + "::json",
+    }
     run_env = {
         "LER_RUN_ID": "run-7",
         "LER_RUN_STARTED_AT": "2026-12-01T08:30:00+00:00",
@@ -220,7 +227,7 @@ def test_staging_views_name_the_lake_by_its_absolute_path(tmp_path: Path) -> Non
     from dagster_project.dbt_manifest import dbt_environment
 
     macro = DBT_PROJECT_DIR / "macros/lake_source.sql"
-    call = macro.read_text() + "{{ lake_source('lake', 'wages') }}"
+    call = macro.read_text() + "{{ default__lake_source('lake', 'wages') }}"  # DuckDB's (adapter.dispatch)
     macro_file = tmp_path / "call.sql"
     macro_file.write_text(call)
 

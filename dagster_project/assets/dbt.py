@@ -6,6 +6,11 @@ the graph runs from landed file to published table. dbt unit tests are not asset
 0.29.27 maps only `test.*` nodes to checks and ignores `unit_test.*` results) and the production
 build does not run them: they test rules on given rows, not the run's data.
 
+With LER_ENGINE=spark (docs/spark.md) the same assets build the project on the dbt target `spark`
+(dbt-spark's session method), the Spark build's tables are copied into warehouse.duckdb
+(spark_bridge.py), which everything downstream reads as it reads the DuckDB build's, and the dbt
+data tests (the asset checks) run on them there.
+
 The wage-derived models are incremental by quarter (dbt/macros/wage_slices.sql): a run passes them
 the fingerprint of what shapes wage rows besides the landed files (run_inputs.py), and a full
 refresh (`ler run --full-refresh`, or `full_refresh: true` in the op config of a run launched from
@@ -14,9 +19,11 @@ the UI) rebuilds them, and every other table, from the whole lake.
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetCheckExecutionContext, AssetExecutionContext, AssetKey, Config
@@ -28,11 +35,18 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from dagster_project.dbt_manifest import dbt_environment, ensure_manifest, seed_partial_parse
+from dagster_project.dbt_manifest import dbt_command, dbt_environment, ensure_manifest, seed_partial_parse
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource
 from dagster_project.run_inputs import wage_inputs_fingerprint
 from dagster_project.settings import Settings
+from dagster_project.spark_bridge import (
+    SPARK_DIR,
+    SPARK_TARGET,
+    copy_spark_build,
+    require_spark,
+    spark_submit_args,
+)
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Not DBT_PROJECT.prepare_if_dev(): under `dagster dev` it runs a `dbt` found on PATH, which a venv
@@ -90,9 +104,14 @@ def dbt_build_args(settings: Settings, full_refresh: bool = False) -> list[str]:
     """The `dbt build` of a run: no unit tests; `--vars` only for thresholds off their spec default;
     `--full-refresh` when asked.
 
-    Threads: LER_DBT_THREADS (measured on the 2-core machine, see settings.py).
+    Threads: LER_DBT_THREADS (measured on the 2-core machine, see settings.py). With LER_ENGINE=spark
+    the target `spark` (dbt/profiles.yml) and no data tests: they are DuckDB SQL, run afterwards on
+    the Spark build's tables in warehouse.duckdb (spark_check_args).
     """
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
+    if settings.engine == "spark":
+        args = ["build", "--target", SPARK_TARGET, "--exclude-resource-type", "unit_test", "test"]
+        args += ["--threads", str(settings.dbt_threads)]
     if full_refresh:
         args.append("--full-refresh")
     overrides = settings.dbt_var_overrides()
@@ -156,7 +175,63 @@ def warehouse_models(
     # (dagster_project/permissions.py), with no chmod after the fact.
     target = settings.warehouse_dir / ".tmp" / "dbt-target"
     seed_partial_parse(target)
-    with _environ(dbt_run_environment(settings, context.run_id, run_started_at(context))):
+    environment = dbt_run_environment(settings, context.run_id, run_started_at(context))
+    if settings.engine == "spark":
+        yield from _spark_build(context, dbt, settings, config, environment, target)
+        return
+    with _environ(environment):
         args = dbt_build_args(settings, config.full_refresh)
         invocation = dbt.cli(args, context=context, target_path=target)  # starts dbt
     yield from invocation.stream()
+
+
+def _spark_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    settings: Settings,
+    config: DbtBuildConfig,
+    environment: Mapping[str, str],
+    target: Path,
+) -> Iterator[Any]:
+    """LER_ENGINE=spark (docs/spark.md): the models and seeds on Spark, their tables copied into
+    warehouse.duckdb (spark_bridge.py), the lake views created there as the DuckDB build creates
+    them, then every dbt data test run on those tables (DuckDB SQL, the asset checks of the DuckDB
+    build: a failing one fails this step, so nothing is published). The Spark build has its own
+    dbt target folder: its parse is of another profile target."""
+    require_spark()
+    (settings.warehouse_dir / SPARK_DIR).mkdir(mode=0o700, exist_ok=True)
+    spark_target = target.with_name(target.name + "-spark")
+    with _environ(dict(environment) | {"PYSPARK_SUBMIT_ARGS": spark_submit_args(settings.warehouse_dir)}):
+        args = dbt_build_args(settings, config.full_refresh)
+        build = dbt.cli(args, context=context, target_path=spark_target)
+    yield from build.stream()
+    manifest = spark_target / "manifest.json"
+    counts = copy_spark_build(settings.warehouse_dir, manifest, DBT_PROJECT.manifest_path)
+    context.log.info(f"copied the Spark build's {len(counts)} tables into warehouse.duckdb")
+    create_lake_views(environment, target)
+    with _environ(environment):
+        tests = dbt.cli(spark_check_args(settings), context=context, target_path=target)
+    yield from tests.stream()
+
+
+def spark_check_args(settings: Settings) -> list[str]:
+    """The dbt data tests of a Spark build, run on warehouse.duckdb (the DuckDB target)."""
+    args = ["test", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
+    overrides = settings.dbt_var_overrides()
+    if overrides:
+        args += ["--vars", json.dumps(overrides, sort_keys=True)]
+    return args
+
+
+def create_lake_views(environment: Mapping[str, str], target: Path) -> None:
+    """The project's views (staging over the lake, int_wages__lake_slice) in warehouse.duckdb, by dbt
+    on the DuckDB target, outside Dagster's event stream (they are the Spark build's assets)."""
+    proc = subprocess.run(
+        dbt_command("run", "--select", "config.materialized:view", "--quiet", target_path=target),
+        env=dict(os.environ) | dict(environment),
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"dbt could not create the lake views in warehouse.duckdb: {proc.stdout[-2000:]}")

@@ -77,6 +77,13 @@ def execute(args: argparse.Namespace, registry: Registry) -> int:
         settings = Settings.load(overrides, sample=args.sample or None)
     except SettingsError as exc:
         return fail("run", str(exc), EXIT_USAGE)
+    if settings.engine == "spark":
+        from dagster_project.spark_bridge import SparkMissing, require_spark
+
+        try:
+            require_spark()
+        except SparkMissing as exc:
+            return fail("run", str(exc), EXIT_USAGE)
     problem = landing_problem(settings.landing_dir, settings.warehouse_dir)
     if problem:
         return fail("run", problem)

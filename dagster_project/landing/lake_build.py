@@ -106,7 +106,9 @@ class LakeBuild:
             if not (folder.is_dir() and any(folder.glob("*.parquet"))):
                 folder.mkdir(parents=True, exist_ok=True)
                 create_empty(con, "_empty_table", self.registry.lake_schema(table))
-                con.execute(f"copy _empty_table to {path_lit(folder / '_empty.parquet')} (format parquet)")
+                # not `_empty.parquet`: Spark (ler run --engine spark) skips files whose name starts
+                # with `_` or `.`, and would find no file, hence no columns, in an empty table
+                con.execute(f"copy _empty_table to {path_lit(folder / 'empty.parquet')} (format parquet)")
         (audit / f"report__{self.kind}.json").write_text(
             json.dumps(report.summary(), indent=2) + "\n", encoding="utf-8"
         )

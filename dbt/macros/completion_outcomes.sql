@@ -13,7 +13,7 @@ completers as (
 ),
 
 measured as (
-    select c.*, m.* exclude (person_key, completion_date)
+    select c.*, {{ star_except(['person_key', 'completion_date'], 'm') }}
     from completers as c
     left join {{ ref('int_outcomes__completion_measures') }} as m
         on c.is_ssn_key and m.person_key = c.person_key and m.completion_date = c.award_date
@@ -43,17 +43,17 @@ aggregated as (
         {% for q in [2, 4] %}
         count(*) filter (where is_ssn_key and is_observed_q{{ q }}) as n_observed_q{{ q }},
         count(*) filter (where is_ssn_key and is_employed_q{{ q }}) as n_employed_q{{ q }},
-        quantile_cont(earnings_q{{ q }}::double, 0.5) filter (where is_ssn_key and is_employed_q{{ q }})
+        {{ quantile_cont('earnings_q' ~ q ~ '::double', 0.5, 'is_ssn_key and is_employed_q' ~ q) }}
             as median_earnings_q{{ q }},
         {% endfor %}
         {% for k in [1, 3, 5] %}
         count(*) filter (where is_ssn_key and is_attached_y{{ k }}) as y{{ k }}_n_attached,
-        quantile_cont(annual_earnings_y{{ k }}::double, 0.25) filter (where is_ssn_key and is_attached_y{{ k }})
+        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.25, 'is_ssn_key and is_attached_y' ~ k) }}
             as y{{ k }}_p25_earnings,
-        quantile_cont(annual_earnings_y{{ k }}::double, 0.5) filter (where is_ssn_key and is_attached_y{{ k }})
+        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.5, 'is_ssn_key and is_attached_y' ~ k) }}
             as y{{ k }}_p50_earnings,
-        quantile_cont(annual_earnings_y{{ k }}::double, 0.75) filter (where is_ssn_key and is_attached_y{{ k }})
-            as y{{ k }}_p75_earnings,
+        {{ quantile_cont('annual_earnings_y' ~ k ~ '::double', 0.75, 'is_ssn_key and is_attached_y' ~ k) }}
+            as y{{ k }}_p75_earnings{{ ',' if not loop.last }}
         {% endfor %}
     from measured
     group by {{ groups }}, completion_year
@@ -76,7 +76,7 @@ outcomes as (
         a.y{{ k }}_n_attached,
         a.y{{ k }}_p25_earnings,
         a.y{{ k }}_p50_earnings,
-        a.y{{ k }}_p75_earnings,
+        a.y{{ k }}_p75_earnings{{ ',' if not loop.last }}
         {% endfor %}
     from aggregated as a
     left join top_industry as t using ({{ groups }}, completion_year)

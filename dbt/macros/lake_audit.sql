@@ -6,7 +6,7 @@
     {%- for kind in ['reference', 'transcripts', 'noncredit', 'wages'] %}
     select * from {{ lake_source('lake_audit', table ~ '__' ~ kind) }}
     {%- if not loop.last %}
-    union all by name
+    {{ union_all_by_name() }}
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}

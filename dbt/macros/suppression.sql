@@ -50,22 +50,19 @@ primary_rules as (
         {%- endfor %}
         {%- for s in statistics %}
         coalesce({{ s.column }} is not null and ({{ s.denominator }}) < {{ min_cell }}, false)
-            as {{ suppression_flag(s.column) }},
+            as {{ suppression_flag(s.column) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from mart
 ),
 
 paired as (
     -- rule 3 within a row
-    select
-        *
-        {%- if pairs %} replace (
-            {%- for c, other in pairs.items() %}
-            {{ suppression_flag(c) }} or ({{ suppression_flag(other) }} and {{ c }} is not null)
-                as {{ suppression_flag(c) }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
-        {%- endif %}
+    {%- set paired_flags = [] %}
+    {%- for c, other in pairs.items() %}
+        {%- do paired_flags.append([suppression_flag(c) ~ ' or (' ~ suppression_flag(other) ~ ' and ' ~ c ~ ' is not null)',
+                                    suppression_flag(c)]) %}
+    {%- endfor %}
+    select {{ star_replace(paired_flags) }}
     from primary_rules
 ),
 
@@ -118,7 +115,8 @@ complemented as (
 
 hidden_counts as (
     select
-        p.* exclude ({% for c in counts %}{{ suppression_flag(c) }}{{ ', ' if not loop.last }}{% endfor %}),
+        {%- set count_flags = [] %}{% for c in counts %}{% do count_flags.append(suppression_flag(c)) %}{% endfor %}
+        {{ star_except(count_flags, 'p') }},
         {%- for c in counts %}
         c.{{ suppression_flag(c) }}{{ ',' if not loop.last }}
         {%- endfor %}
@@ -134,30 +132,27 @@ hidden_counts as (
 
 followed as (
     -- rule 4: a statistic follows the counts it would give back
-    select
-        *
-        {%- set following = statistics | selectattr('follows', 'defined') | list %}
-        {%- if following %} replace (
-            {%- for s in following %}
-            {{ suppression_flag(s.column) }} or ({{ s.column }} is not null and (
-                {%- for f in s.follows %}{{ suppression_flag(f) }}{{ ' or ' if not loop.last }}{% endfor -%}
-            )) as {{ suppression_flag(s.column) }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
-        {%- endif %}
+    {%- set followed_flags = [] %}
+    {%- for s in statistics | selectattr('follows', 'defined') %}
+        {%- set hidden_follows = [] %}
+        {%- for f in s.follows %}{% do hidden_follows.append(suppression_flag(f)) %}{% endfor %}
+        {%- do followed_flags.append([suppression_flag(s.column) ~ ' or (' ~ s.column ~ ' is not null and ('
+                                      ~ (hidden_follows | join(' or ')) ~ '))', suppression_flag(s.column)]) %}
+    {%- endfor %}
+    select {{ star_replace(followed_flags) }}
     from hidden_counts
 ),
 
 published as (
     -- rule 5 and the list of rule 6
+    {%- set published_measures = [] %}
+    {%- for m in measures %}
+        {%- set value = round_half_away(m.column, m.decimals) if m.decimals is defined else m.column %}
+        {%- do published_measures.append(['case when ' ~ suppression_flag(m.column) ~ ' then null else ' ~ value ~ ' end',
+                                          m.column]) %}
+    {%- endfor %}
     select
-        * exclude ({{ flags | join(', ') }}) replace (
-            {%- for m in measures %}
-            case when {{ suppression_flag(m.column) }} then null else
-                {%- if m.decimals is defined %} round({{ m.column }}, {{ m.decimals }})
-                {%- else %} {{ m.column }}{% endif %} end as {{ m.column }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        ),
+        {{ star_replace(published_measures, flags) }},
         nullif(concat_ws(';',
             {%- for m in measures %}
             case when {{ suppression_flag(m.column) }} then '{{ m.column }}' end{{ ',' if not loop.last }}
@@ -197,6 +192,10 @@ is_hidden__{{ column }}
     has two hidden parts. The loop stays so that a part that belongs to two wholes (a future table)
     is handled without a change here. -#}
 {% macro complementary_passes(cells, grain, family) -%}
+    {{- return(adapter.dispatch('complementary_passes', 'ler_warehouse')(cells, grain, family)) -}}
+{%- endmacro %}
+
+{% macro default__complementary_passes(cells, grain, family) -%}
 {%- set partition = family | join(', ') ~ ', column_name' -%}
 complement_passes as (
     select 0 as pass, * exclude (is_hidden), is_hidden, true as is_changed
@@ -256,4 +255,53 @@ fixed_point as (
         {%- endfor -%}
     {%- endfor -%}
     {{ return(measures) }}
+{%- endmacro %}
+
+
+{#- Spark (docs/spark.md): a recursive CTE there may not hold a window function, so the passes are
+    unrolled, `passes` of them after pass 0 (each the same step as a pass of the recursive CTE
+    above, on the result of the one before). With today's families the first pass reaches the fixed
+    point; the build fails (raise_error) when the last unrolled pass still hid a cell, so a result
+    is always the fixed point the recursive CTE gives (raise `passes` here if a future table needs
+    more). -#}
+{% macro spark__complementary_passes(cells, grain, family) -%}
+{%- set partition = family | join(', ') ~ ', column_name' -%}
+{%- set passes = 3 -%}
+complement_pass_0 as (
+    select {{ star_except(['is_hidden']) }}, is_hidden, true as is_changed
+    from {{ cells }}
+),
+{%- for n in range(1, passes + 1) %}
+
+complement_pass_{{ n }} as (
+    select
+        {{ star_except(['is_hidden', 'is_changed', 'is_chosen']) }},
+        is_hidden or is_chosen as is_hidden,
+        is_chosen as is_changed
+    from (
+        select
+            p.*,
+            p.is_whole_published
+                and not p.is_hidden
+                and coalesce(p.value, 0) <> 0
+                and count(*) filter (where p.is_hidden) over (partition by {{ partition }}) = 1
+                and row_number() over (
+                    partition by {{ partition }}
+                    order by p.is_hidden or coalesce(p.value, 0) = 0, p.value, {{ grain | join(', ') }}
+                ) = 1 as is_chosen
+        from complement_pass_{{ n - 1 }} as p
+    )
+),
+{%- endfor %}
+
+fixed_point as (
+    select {{ star_except(['is_changed']) }}
+    from complement_pass_{{ passes }}
+    where (
+        select case when coalesce(bool_or(is_changed), false) then raise_error(
+            'complementary suppression needs more than {{ passes }} passes (dbt/macros/suppression.sql)')
+            else true end
+        from complement_pass_{{ passes }}
+    )
+)
 {%- endmacro %}

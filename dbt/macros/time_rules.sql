@@ -4,7 +4,7 @@
     addition and "observed" is a comparison with wage_data_through. -#}
 
 {% macro quarter_index(date_expr) -%}
-    (year({{ date_expr }}) * 4 + (month({{ date_expr }}) - 1) // 3)
+    (year({{ date_expr }}) * 4 + {{ int_div('month(' ~ date_expr ~ ') - 1', 3) }})
 {%- endmacro %}
 
 {% macro quarter_index_of(year_expr, quarter_expr) -%}
@@ -17,13 +17,13 @@
 {%- endmacro %}
 
 {% macro quarter_label(index_expr) -%}
-    (({{ index_expr }}) // 4)::varchar || 'Q' || ((({{ index_expr }}) % 4) + 1)::varchar
+    {{ to_text(int_div(index_expr, 4)) }} || 'Q' || {{ to_text('((' ~ index_expr ~ ') % 4) + 1') }}
 {%- endmacro %}
 
 {#- Award year YYYY-YY: July 1 YYYY through June 30 YYYY+1 (2022-03-15 -> 2021-22). -#}
 {% macro award_year(date_expr) -%}
     (case when month({{ date_expr }}) >= 7
-        then year({{ date_expr }})::varchar || '-' || lpad(((year({{ date_expr }}) + 1) % 100)::varchar, 2, '0')
-        else (year({{ date_expr }}) - 1)::varchar || '-' || lpad((year({{ date_expr }}) % 100)::varchar, 2, '0')
+        then {{ to_text('year(' ~ date_expr ~ ')') }} || '-' || lpad({{ to_text('(year(' ~ date_expr ~ ') + 1) % 100') }}, 2, '0')
+        else {{ to_text('year(' ~ date_expr ~ ') - 1') }} || '-' || lpad({{ to_text('year(' ~ date_expr ~ ') % 100') }}, 2, '0')
     end)
 {%- endmacro %}

@@ -14,10 +14,34 @@
     same transaction as the rows themselves, so a build that fails leaves digests that still describe
     the rows, and the next build redoes what is missing.
 
-    Strategy: delete+insert on quarter_index (both dbt-duckdb and, as insert_overwrite partitioned
-    by quarter_index, dbt-spark replace exactly the slices the new rows cover). `ler run
+    Strategy: delete+insert on quarter_index (dbt-duckdb replaces exactly the slices the new rows
+    cover); on Spark a full rebuild every run (macro wage_slice_config, docs/spark.md). `ler run
     --full-refresh` runs `dbt build --full-refresh`: these tables are then created anew from every
     lake row (marts.run_metadata, the history of runs, has full_refresh=false and is kept). -#}
+
+{#- The config of the two incremental wage models: delete+insert on quarter_index, and the post-hook
+    that drops removed quarters. On Spark (docs/spark.md) a plain table, rebuilt whole every run:
+    dbt-spark's insert_overwrite on Parquet would replace the new quarters but cannot delete a
+    removed one, and merge needs Delta or Iceberg, which the local session does not have. -#}
+{% macro wage_slice_config() -%}
+    {{- return(adapter.dispatch('wage_slice_config', 'ler_warehouse')()) -}}
+{%- endmacro %}
+
+{% macro default__wage_slice_config() -%}
+    {{- return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'quarter_index',
+        'on_schema_change': 'append_new_columns',
+        'post_hook': '{{ delete_removed_slices() }}',
+    }) -}}
+{%- endmacro %}
+
+{% macro spark__wage_slice_config() -%}
+    {#- no contract there: dbt-spark enforces no constraint on Parquet, and the declared types are
+        DuckDB's (docs/spark.md) -#}
+    {{- return({'materialized': 'table', 'contract': {'enforced': false}}) -}}
+{%- endmacro %}
 
 {#- The fingerprint of everything but the landed files (read when the model runs, never while dbt
     parses, so a new value re-parses nothing). Empty outside `ler run` / Dagster. -#}
@@ -56,7 +80,7 @@
 
 {#- When a slice was (re)built: the start of the dbt invocation, one value for every row it writes. -#}
 {% macro slice_built_at() -%}
-    cast('{{ run_started_at }}' as timestamptz)
+    cast('{{ run_started_at }}' as {{ type_instant() }})
 {%- endmacro %}
 
 {#- The data tests of the wage tables check the slice the latest build wrote, not 50 M rows every

@@ -141,13 +141,13 @@ noncredit_records as (
 
 unioned as (
     select * from transcript_records
-    union all by name
+    {{ union_all_by_name() }}
     select * from noncredit_records
 ),
 
 resolved as (
     select
-        u.* exclude (person_key, is_ssn_key, identity_source),
+        {{ star_except(['person_key', 'is_ssn_key', 'identity_source'], 'u') }},
         case when u.identity_source = 'ROSTER_ID' and r.person_key is not null then r.person_key
             else u.person_key end as person_key,
         case when u.identity_source = 'ROSTER_ID' and r.person_key is not null then r.is_ssn_key

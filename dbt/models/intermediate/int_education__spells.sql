@@ -20,6 +20,6 @@ latest as (
 
 select
     md5(concat_ws('|', record_source, provider_id, coalesce(local_id_key, 'person:' || person_key),
-                  program_id, start_date::varchar)) as spell_id,
+                  program_id, {{ to_text('start_date') }})) as spell_id,
     *
 from latest

@@ -37,7 +37,7 @@ candidates as (
 
 final as (
     select
-        r.* exclude (program_id),
+        {{ star_except(['program_id'], 'r') }},
         coalesce(r.program_id, case when c.n_matches = 1 then c.program_id end) as program_id,
         case
             when r.program_id is not null then 'CATALOG'

@@ -46,7 +46,7 @@ windowed as (
         c.person_key,
         c.completion_date,
         pq.quarter_index - c.completion_quarter_index as quarter_offset,
-        pq.quarter_index // 4 - c.completion_calendar_year as year_offset,
+        {{ int_div('pq.quarter_index', 4) }} - c.completion_calendar_year as year_offset,
         pq.earnings,
         pq.primary_naics_sector
     from completions as c
@@ -66,7 +66,7 @@ summed as (
         max(primary_naics_sector) filter (where quarter_offset = 4 and earnings > 0) as primary_naics_sector_q4,
         {% for k in [1, 3, 5] %}
         coalesce(sum(earnings) filter (where year_offset = {{ k }}), 0) as annual_earnings_y{{ k }},
-        count(*) filter (where year_offset = {{ k }} and earnings > 0) as quarters_employed_y{{ k }},
+        count(*) filter (where year_offset = {{ k }} and earnings > 0) as quarters_employed_y{{ k }}{{ ',' if not loop.last }}
         {% endfor %}
     from windowed
     group by person_key, completion_date

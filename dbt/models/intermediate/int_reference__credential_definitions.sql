@@ -1,7 +1,7 @@
 -- CTDL credential descriptions in force: the latest per CTID (or per URI when a description has no
 -- CTID), with the dictionary level where the CTDL class decides it.
 with definitions as (
-    select *, coalesce(ctid, credential_uri, file_name || ':' || line_number::varchar) as definition_key
+    select *, coalesce(ctid, credential_uri, file_name || ':' || {{ to_text('line_number') }}) as definition_key
     from {{ ref('stg_lake__credential_definitions') }}
 ),
 

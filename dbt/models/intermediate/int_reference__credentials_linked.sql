@@ -32,7 +32,7 @@ ctid_links as (
 cip_links as (
     select distinct d.definition_key, p.provider_id, p.program_id, 'CIP_LEVEL' as link_method
     from definitions as d
-    cross join unnest(string_split(coalesce(d.cip_codes, ''), ';')) as c(cip_code)
+    cross join {{ unnest_as(split_text("coalesce(d.cip_codes, '')", ';'), 'c', 'cip_code') }}
     join programs as p on p.cip_code = trim(c.cip_code) and p.credential_level = d.credential_level
 ),
 
@@ -41,7 +41,9 @@ final as (
     union
     select l.*
     from cip_links as l
-    anti join ctid_links as c using (provider_id, program_id)
+    where not exists (
+        select 1 from ctid_links as c where c.provider_id = l.provider_id and c.program_id = l.program_id
+    )
 )
 
 select * from final

@@ -7,4 +7,4 @@ latest as (
     {{ latest_by_key('occupations', ['soc_code']) }}
 )
 
-select * exclude (file_name, file_seq, line_number) from latest
+select {{ star_except(['file_name', 'file_seq', 'line_number']) }} from latest

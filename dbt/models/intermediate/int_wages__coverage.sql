@@ -16,6 +16,6 @@ select
     latest_quarter_index,
     through_quarter_index,
     {{ quarter_label('through_quarter_index') }} as wage_data_through,
-    through_quarter_index // 4 as wage_data_through_year,
+    {{ int_div('through_quarter_index', 4) }} as wage_data_through_year,
     through_quarter_index % 4 + 1 as wage_data_through_quarter
 from final

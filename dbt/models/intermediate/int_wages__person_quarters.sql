@@ -6,13 +6,7 @@
 -- digest in int_wages__records is not the one this model's rows carry are rebuilt from it. It waits
 -- for the tests of the landed rows it is built from (int_wages__lake_slice):
 -- depends_on: {{ ref('int_wages__lake_slice') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='quarter_index',
-    on_schema_change='append_new_columns',
-    post_hook="{{ delete_removed_slices() }}"
-) }}
+{{ config(**wage_slice_config()) }}
 with records as (
     select * from {{ ref('int_wages__records') }}
 ),
@@ -42,7 +36,7 @@ primary_employer as (
            naics_sector as primary_naics_sector
     from wages
     qualify row_number() over (
-        partition by person_key, quarter_index order by wage_amount desc, employer_account asc
+        partition by person_key, quarter_index order by wage_amount desc, employer_account asc nulls last
     ) = 1
 ),
 

@@ -27,7 +27,7 @@ final as (
         p.wage_quarter,
         md5(
             '{{ fingerprint | replace("'", "''") }}|'
-            || string_agg(f.file_name || ':' || f.sha256 || ':' || p.n_rows::varchar, ',' order by p.file_seq)
+            || {{ ordered_string_agg("f.file_name || ':' || f.sha256 || ':' || " ~ to_text('p.n_rows'), "','", 'p.file_seq') }}
         ) as inputs_digest,
         count(*) as n_files,
         sum(p.n_rows)::bigint as n_rows

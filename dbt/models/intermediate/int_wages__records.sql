@@ -7,13 +7,7 @@
 -- later-file rule holds across nights exactly as in one full load. The checks that used to scan
 -- every row are enforced constraints (not null, ranges, the HMAC form of person_key: checked on
 -- every insert) and the grain test runs on the slice just built (_intermediate__models.yml).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='quarter_index',
-    on_schema_change='append_new_columns',
-    post_hook="{{ delete_removed_slices() }}"
-) }}
+{{ config(**wage_slice_config()) }}
 with inputs as (
     select quarter_index, wage_year, wage_quarter, inputs_digest from {{ ref('int_wages__quarter_inputs') }}
 ),

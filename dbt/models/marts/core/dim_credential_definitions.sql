@@ -24,8 +24,8 @@ final as (
         d.naics_codes,
         d.credential_status,
         d.subject_webpage,
-        list(distinct l.provider_id || '/' || l.program_id order by l.provider_id || '/' || l.program_id)
-            filter (where l.program_id is not null) as linked_programs,
+        {{ sorted_distinct_list("l.provider_id || '/' || l.program_id", 'l.program_id is not null') }}
+            as linked_programs,
         case
             when bool_or(l.link_method = 'CTID') then 'CTID'
             when bool_or(l.link_method = 'CIP_LEVEL') then 'CIP_LEVEL'

@@ -16,7 +16,7 @@ in_demand as (
 demand_flags as (
     select p.provider_id, p.program_id, bool_or(d.soc_code is not null) as has_in_demand_soc
     from programs as p
-    cross join unnest(p.soc_code_list) as s(soc_code)
+    cross join {{ unnest_as('p.soc_code_list', 's', 'soc_code') }}
     left join in_demand as d on d.soc_code = s.soc_code
     group by p.provider_id, p.program_id
 ),

@@ -24,7 +24,7 @@ coverage as (
 final as (
     select
         '{{ run_id | replace("'", "''") }}' as run_id,
-        coalesce(try_cast(nullif('{{ run_started_at | replace("'", "''") }}', '') as timestamptz), now())
+        coalesce(try_cast(nullif('{{ run_started_at | replace("'", "''") }}', '') as {{ type_instant() }}), now())
             as started_at,
         now() as finished_at,
         c.wage_data_through,
@@ -40,7 +40,7 @@ final as (
         {{ var('ler:min_cell') }} as min_cell,
         {{ var('ler:wpell:min_cohort') }} as min_cohort,
         {{ var('ler:wpell:vae_min_n') }} as vae_min_n,
-        '{{ settings_json | replace("'", "''") }}'::json as settings
+        {{ json_literal("'" ~ (settings_json | replace("'", "''")) ~ "'") }} as settings
     from files as f
     cross join coverage as c
 )

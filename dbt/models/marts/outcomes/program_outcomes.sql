@@ -20,7 +20,7 @@ final as (
         p.cip_family,
         p.credential_level,
         p.credit_type,
-        o.* exclude (provider_id, program_id)
+        {{ star_except(['provider_id', 'program_id'], 'o') }}
     from outcomes as o
     join programs as p using (provider_id, program_id)
 )

@@ -80,10 +80,10 @@ aggregated as (
         count(*) filter (where in_wage_measures and (is_placed or is_observed_q2)) as n_placement_base,
         count(*) filter (where in_wage_measures and is_placed) as n_placed_180,
         count(*) filter (where in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0) as n_earnings_y3,
-        quantile_cont(annual_earnings_y3::double, 0.5)
-            filter (where in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0) as median_earnings_y3,
-        quantile_cont((annual_earnings_y3 - poverty_threshold_y3)::double, 0.5)
-            filter (where in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0) as median_value_added
+        {{ quantile_cont('annual_earnings_y3::double', 0.5,
+                         'in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0') }} as median_earnings_y3,
+        {{ quantile_cont('(annual_earnings_y3 - poverty_threshold_y3)::double', 0.5,
+                         'in_wage_measures and is_observed_y3 and annual_earnings_y3 > 0') }} as median_value_added
     from with_measures
     group by provider_id, program_id, cohort_year
 ),
