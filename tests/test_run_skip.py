@@ -83,3 +83,14 @@ def test_a_run_with_nothing_new_ends_at_once_and_changes_nothing(rules_run: Scen
     assert seconds < 10, f"a run with nothing new took {seconds:.1f} s"
     assert (rules_run.warehouse / "publications" / "current").resolve() == current
     assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_the_cli_starts_without_dagster() -> None:
+    """`ler` imports Dagster only for the commands that use it (a run that does work, `ler status`):
+    the fast path above, `ler query`, `ler validate` and the rest start in a fraction of a second."""
+    import subprocess
+    import sys
+
+    code = "import sys; import dagster_project.cli; print(sorted(m for m in ('dagster', 'dbt') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
