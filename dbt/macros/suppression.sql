@@ -176,6 +176,21 @@ is_hidden__{{ column }}
 {%- endmacro %}
 
 
+{#- One pass's choice of the complement (rule 3), the same on both engines: the part of a
+    published whole, not hidden yet, not 0, that is the smallest (ties: the lowest key) when exactly
+    one part of its whole is hidden. -#}
+{% macro complement_choice(partition, grain) -%}
+p.is_whole_published
+                and not p.is_hidden
+                and coalesce(p.value, 0) <> 0
+                and count(*) filter (where p.is_hidden) over (partition by {{ partition }}) = 1
+                and row_number() over (
+                    partition by {{ partition }}
+                    order by p.is_hidden or coalesce(p.value, 0) = 0, p.value, {{ grain | join(', ') }}
+                ) = 1
+{%- endmacro %}
+
+
 {#- Rule 3 of docs/reporting_rules.md §8, iterated to its fixed point: a recursive CTE over passes.
 
     `cells`: one row per (part, count column) with the part's grain and family columns,
@@ -209,14 +224,7 @@ complement_passes as (
     from (
         select
             p.*,
-            p.is_whole_published
-                and not p.is_hidden
-                and coalesce(p.value, 0) <> 0
-                and count(*) filter (where p.is_hidden) over (partition by {{ partition }}) = 1
-                and row_number() over (
-                    partition by {{ partition }}
-                    order by p.is_hidden or coalesce(p.value, 0) = 0, p.value, {{ grain | join(', ') }}
-                ) = 1 as is_chosen,
+            {{ complement_choice(partition, grain) }} as is_chosen,
             bool_or(p.is_changed) over () as any_changed
         from complement_passes as p
     )
@@ -281,14 +289,7 @@ complement_pass_{{ n }} as (
     from (
         select
             p.*,
-            p.is_whole_published
-                and not p.is_hidden
-                and coalesce(p.value, 0) <> 0
-                and count(*) filter (where p.is_hidden) over (partition by {{ partition }}) = 1
-                and row_number() over (
-                    partition by {{ partition }}
-                    order by p.is_hidden or coalesce(p.value, 0) = 0, p.value, {{ grain | join(', ') }}
-                ) = 1 as is_chosen
+            {{ complement_choice(partition, grain) }} as is_chosen
         from complement_pass_{{ n - 1 }} as p
     )
 ),
