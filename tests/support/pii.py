@@ -24,6 +24,7 @@ from dagster_project.landing.contracts import contract
 from dagster_project.landing.discovery import discover
 from dagster_project.landing.readers import reader_for
 from dagster_project.landing.records import StructuralError
+from dagster_project.sqlutil import ident, lit
 
 PII_COLUMNS = ("ssn", "first_name", "last_name", "birth_date")
 # Tokens of a value, in Python and in DuckDB's RE2 (whose \w and [^\W] are ASCII only): digit runs
@@ -125,10 +126,6 @@ def without_embedded_images(data: bytes) -> bytes:
     return _EMBEDDED_IMAGE.sub(b"data:image;base64,", data)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _scan_database(con: duckdb.DuckDBPyConnection, catalog: str, data: PersonData) -> list[str]:
     """Columns of `catalog` holding an input SSN, birth date or name word inside any value.
 
@@ -145,12 +142,9 @@ def _scan_database(con: duckdb.DuckDBPyConnection, catalog: str, data: PersonDat
     ).fetchall()
     if not columns:
         return []
-    def name(part: str) -> str:
-        return '"' + part.replace('"', '""') + '"'
-
     values = " union all ".join(
-        f"select {_literal(f'{schema}.{table}.{column}')} as place, {name(column)}::varchar as v "
-        f"from {name(catalog)}.{name(schema)}.{name(table)}"
+        f"select {lit(f'{schema}.{table}.{column}')} as place, {ident(column)}::varchar as v "
+        f"from {ident(catalog)}.{ident(schema)}.{ident(table)}"
         for schema, table, column in columns
     )
     rows = con.execute(
