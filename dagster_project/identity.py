@@ -58,6 +58,12 @@ def _hmac_hex(key: str, message: str) -> str:
     return hmac.new(key.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def key_fingerprint(key: str, purpose: str) -> str:
+    """Hex HMAC of `purpose` under the person-key secret: what caches and run digests keep so that
+    a new LER_HASH_KEY invalidates them, without the secret itself being written anywhere."""
+    return _hmac_hex(key, purpose)
+
+
 def person_key(
     key: str,
     ssn: str | None,

@@ -15,10 +15,10 @@ nor the outcome thresholds (dbt vars, read downstream of the wage tables only).
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from pathlib import Path
 
+from dagster_project.identity import key_fingerprint
 from dagster_project.landing.file_cache import code_version
 from dagster_project.landing.registry import Registry, load_registry
 from dagster_project.project_paths import DBT_PROJECT_DIR
@@ -41,7 +41,7 @@ DBT_WAGE_SOURCES = (
 def wage_inputs_fingerprint(settings: Settings, registry: Registry | None = None) -> str:
     """Hex SHA-256 of the wage models' inputs other than the landed files (module docstring)."""
     digest = hashlib.sha256(code_version(registry or load_registry()).encode())
-    digest.update(hmac.new(settings.hash_key.encode(), b"ler-wage-inputs", hashlib.sha256).digest())
+    digest.update(bytes.fromhex(key_fingerprint(settings.hash_key, "ler-wage-inputs")))
     values = {name: _setting_value(getattr(settings, name)) for name in WAGE_ROW_SETTINGS}
     digest.update(json.dumps(values, sort_keys=True).encode())
     for path in dbt_wage_sources():

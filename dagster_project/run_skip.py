@@ -23,12 +23,12 @@ and `ler run --rebuild` never skip.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 from datetime import date
 from pathlib import Path
 
+from dagster_project.identity import key_fingerprint
 from dagster_project.project_paths import DBT_PROJECT_DIR, PROJECT_DIR
 from dagster_project.settings import Settings
 
@@ -65,7 +65,7 @@ def inputs_digest(settings: Settings, today: date) -> str:
     digest = hashlib.sha256(b"ler-run-inputs-v1\0")
     digest.update(json.dumps(landing_files(settings.landing_dir)).encode())
     digest.update(json.dumps(settings.in_force(), sort_keys=True, default=str).encode())
-    digest.update(hmac.new(settings.hash_key.encode(), b"ler-run-inputs", hashlib.sha256).digest())
+    digest.update(bytes.fromhex(key_fingerprint(settings.hash_key, "ler-run-inputs")))
     for path in code_files():
         digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
     digest.update(today.isoformat().encode())

@@ -14,15 +14,13 @@ an in-memory DuckDB, and only the contract's non-PII columns plus the HMAC keys 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from dagster_project.identity import install_sql_identity
+from dagster_project.identity import install_sql_identity, key_fingerprint
 from dagster_project.landing import duckdb_session
 from dagster_project.landing.batch import Pending, PendingBatch
 from dagster_project.landing.context import ReadContext
@@ -92,9 +90,7 @@ class KindIngestor:
         self.batch = PendingBatch(self.con)
         self.build = LakeBuild(self.paths, kind, self.registry)
         self.cache = FileCache(self.paths.lake / "_cache" / kind, self.registry)
-        self._key_fingerprint = hmac.new(
-            settings.hash_key.encode(), b"ler-file-cache", hashlib.sha256
-        ).hexdigest()
+        self._key_fingerprint = key_fingerprint(settings.hash_key, "ler-file-cache")
         self._reference_digest = ""
         self._candidates_ready = False
         self._loaded_by_sha: dict[str, str] = {}
