@@ -11,13 +11,12 @@ Built once per session (scenarios.py) by whichever test asks first.
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.pipeline import ler_run
 from tests.support.scenarios import Scenario, build_once
+from tests.support.shared_runs import run_into
 
 ODD_FOLDER = "it's a \"test\" — Zoë"
 # one per formula trigger (OWASP: = + - @ tab carriage return), each before the ordinary name
@@ -53,10 +52,7 @@ def odd_paths_run(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
         build_scenario(odd / "landing")
         _make_hostile(odd / "landing" / "reference" / "providers.csv", "provider_name")
         _make_hostile(odd / "landing" / "reference" / "programs.csv", "program_name")
-        started = time.monotonic()
-        proc = ler_run(odd / "landing", odd / "ware house")
-        s.record_output(proc.stdout, proc.stderr)
-        (s.root / "seconds").write_text(f"{time.monotonic() - started:.1f}")
+        run_into(s, landing=odd / "landing", warehouse=odd / "ware house")
 
     return build_once(tmp_path_factory, "odd_paths", build)
 

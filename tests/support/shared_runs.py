@@ -47,10 +47,13 @@ def example_folder(version: str) -> Path | None:
     return None
 
 
-def run_into(scenario: Scenario, *flags: str) -> None:
-    """`ler run` of the scenario's landing zone into its warehouse, its output and seconds kept."""
+def run_into(
+    scenario: Scenario, *flags: str, landing: Path | None = None, warehouse: Path | None = None
+) -> None:
+    """`ler run` of the scenario's landing zone into its warehouse (or of `landing` into
+    `warehouse`), its output and seconds kept with the scenario."""
     started = time.monotonic()
-    proc = ler_run(scenario.landing, scenario.warehouse, *flags)
+    proc = ler_run(landing or scenario.landing, warehouse or scenario.warehouse, *flags)
     scenario.record_output(proc.stdout, proc.stderr)
     (scenario.root / "seconds").write_text(f"{time.monotonic() - started:.1f}")
 
@@ -103,9 +106,9 @@ FIXTURES = {
 def needed(fixture_names: Iterable[Iterable[str]]) -> list[str]:
     """The scenarios the collected tests need (each test's fixture closure), in build order.
 
-    Tests that choose their scenario at run time (`request.getfixturevalue`) are covered by the
-    `scenario_fixtures` they declare through their parameters; anything missed is built on first use.
-    """
+    A test that picks its scenario at run time (`request.getfixturevalue`, as test_attacker.py does)
+    is not seen here; its scenario is prebuilt when another collected test names the fixture, and
+    built on first use otherwise."""
     used = {name for names in fixture_names for name in names}
     return [scenario for fixture, scenario in FIXTURES.items() if fixture in used]
 
