@@ -108,16 +108,19 @@ def dbt_build_args(settings: Settings, full_refresh: bool = False) -> list[str]:
     the target `spark` (dbt/profiles.yml) and no data tests: they are DuckDB SQL, run afterwards on
     the Spark build's tables in warehouse.duckdb (spark_check_args).
     """
-    args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
-    if settings.engine == "spark":
-        args = ["build", "--target", SPARK_TARGET, "--exclude-resource-type", "unit_test", "test"]
-        args += ["--threads", str(settings.dbt_threads)]
+    spark = settings.engine == "spark"
+    args = ["build", *(["--target", SPARK_TARGET] if spark else [])]
+    args += ["--exclude-resource-type", "unit_test", *(["test"] if spark else [])]
+    args += ["--threads", str(settings.dbt_threads)]
     if full_refresh:
         args.append("--full-refresh")
+    return args + _var_args(settings)
+
+
+def _var_args(settings: Settings) -> list[str]:
+    """`--vars` with the thresholds off their spec default, or nothing (dbt_build_args)."""
     overrides = settings.dbt_var_overrides()
-    if overrides:
-        args += ["--vars", json.dumps(overrides, sort_keys=True)]
-    return args
+    return ["--vars", json.dumps(overrides, sort_keys=True)] if overrides else []
 
 
 def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -> dict[str, str]:
@@ -217,10 +220,7 @@ def _spark_build(
 def spark_check_args(settings: Settings) -> list[str]:
     """The dbt data tests of a Spark build, run on warehouse.duckdb (the DuckDB target)."""
     args = ["test", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
-    overrides = settings.dbt_var_overrides()
-    if overrides:
-        args += ["--vars", json.dumps(overrides, sort_keys=True)]
-    return args
+    return args + _var_args(settings)
 
 
 def create_lake_views(environment: Mapping[str, str], target: Path) -> None:
