@@ -10,6 +10,7 @@ on a clone without `../shared`; the real third-party files are read from `../sha
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,27 +64,34 @@ def example_v2_dir() -> Path:
     return _example("v2")
 
 
+def _shared(
+    tmp_path_factory: pytest.TempPathFactory, fixture: str, build: Callable[[Scenario], None]
+) -> Scenario:
+    """The shared scenario of `fixture`, under the name the prebuilder builds it by."""
+    return build_once(tmp_path_factory, shared_runs.FIXTURES[fixture], build)
+
+
 @pytest.fixture(scope="session")
 def rules_run(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """The hand-built state of tests/test_outcome_rules.py through `ler run` with default settings."""
-    return build_once(tmp_path_factory, "rules", shared_runs.build_rules)
+    return _shared(tmp_path_factory, "rules_run", shared_runs.build_rules)
 
 
 @pytest.fixture(scope="session")
 def rules_lagged_run(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """The same state through `ler run` with shared_runs.LAGGED_FLAGS (lag 1, min cell 3, min
     earnings 20,000)."""
-    return build_once(tmp_path_factory, "rules_lagged", shared_runs.build_rules_lagged)
+    return _shared(tmp_path_factory, "rules_lagged_run", shared_runs.build_rules_lagged)
 
 
 @pytest.fixture(scope="session")
 def example_run(example_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    return build_once(tmp_path_factory, "example_v1", shared_runs.example_builder(example_dir))
+    return _shared(tmp_path_factory, "example_run", shared_runs.example_builder(example_dir))
 
 
 @pytest.fixture(scope="session")
 def example_v2_run(example_v2_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    return build_once(tmp_path_factory, "example_v2", shared_runs.example_builder(example_v2_dir))
+    return _shared(tmp_path_factory, "example_v2_run", shared_runs.example_builder(example_v2_dir))
 
 
 # Modules that run `ler run`s of their own (kills, reruns, second nights, corpora), longest first
