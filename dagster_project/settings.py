@@ -224,6 +224,15 @@ SETTINGS: tuple[Setting, ...] = (
         "dbt threads of the warehouse build (a machine setting, not a rule)",
     ),
     Setting(
+        "dbt_debug_artifacts",
+        "LER_DBT_DEBUG_ARTIFACTS",
+        False,
+        bool,
+        None,
+        "1 = dbt writes its debug log (every statement) and manifest.json / run_results.json to "
+        "<warehouse>/.tmp/dbt-target; default: dbt.log at info level, no JSON artifacts",
+    ),
+    Setting(
         "duckdb_threads",
         "LER_DUCKDB_THREADS",
         0,
@@ -344,6 +353,7 @@ class Settings:
     issuer_url: str | None
     engine: str
     dbt_threads: int
+    dbt_debug_artifacts: bool
     duckdb_threads: int
     duckdb_memory_limit: str
     duckdb_temp_dir: Path | None

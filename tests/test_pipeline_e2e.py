@@ -37,6 +37,13 @@ def test_ler_run_reports_where_the_outputs_are(rules_run: Scenario) -> None:
     assert str(wh / "published.duckdb") in stdout and str(wh / "exports") in stdout
 
 
+def test_dbt_keeps_an_info_log_and_no_json_artifacts_by_default(rules_run: Scenario) -> None:
+    target = rules_run.warehouse / ".tmp" / "dbt-target"
+    log = (target / "dbt.log").read_text()
+    assert "int_wages__records" in log and '"level": "debug"' not in log
+    assert not (target / "run_results.json").exists() and not (target / "manifest.json").exists()
+
+
 def test_published_database_holds_only_the_reporting_schema(rules_run: Scenario) -> None:
     wh = rules_run.warehouse
     tables = query(

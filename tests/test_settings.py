@@ -166,6 +166,23 @@ def test_run_bookkeeping_reaches_dbt_as_environment_not_vars(tmp_path: Path) -> 
     assert env["HOME"] == str((tmp_path / "wh").resolve())
 
 
+def test_dbt_writes_its_debug_log_and_json_artifacts_only_when_asked(tmp_path: Path) -> None:
+    from dagster_project.assets.dbt import dbt_artifact_environment
+
+    def env(**values: str) -> dict[str, str]:
+        settings = Settings.load(
+            {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh"},
+            environ={"LER_HASH_KEY": "secret-k" * 4, **values},
+        )
+        return dbt_artifact_environment(settings)
+
+    assert env() == {"DBT_LOG_LEVEL_FILE": "info", "DBT_WRITE_JSON": "false"}
+    assert env(LER_DBT_DEBUG_ARTIFACTS="1") == {}  # dbt's own defaults: debug log, JSON artifacts
+    assert env(LER_ENGINE="spark") == {"DBT_LOG_LEVEL_FILE": "info"}  # the bridge reads its manifest
+    with pytest.raises(SettingsError, match="LER_DBT_DEBUG_ARTIFACTS='maybe'"):
+        env(LER_DBT_DEBUG_ARTIFACTS="maybe")
+
+
 def _render(path: Path, env: dict[str, str], **context: object) -> str:
     """A dbt YAML / SQL file rendered the way dbt renders it, env_var() reading `env` only."""
 
