@@ -1,13 +1,21 @@
-"""Run the real pipeline in tests: `ler run` in a subprocess, as an operator or the scheduler would."""
+"""Run the real pipeline in tests: `ler run` in a process of its own, as an operator or the scheduler
+would: a fork of a warm `ler` (ler_server.py) or, where that cannot stand in, a plain subprocess."""
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 import duckdb
+
+from tests.support.ler_server import IMPORT_TIME_VARIABLES, READY
 
 # 32+ characters, as a real run requires (docs/submission_manual.md §4 v2).
 TEST_KEY = "test-hash-key-for-the-suite-0123456789"
@@ -26,17 +34,88 @@ def ler_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "ler"), *args]
 
 
+class _WarmLer:
+    """This process's ler_server (started on first use, stopped when this process exits)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="ler-warm-"))
+        self.socket = self.folder / "socket"
+        self.env = ler_environ()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.ler_server", str(self.socket)],
+            env=self.env,
+            cwd=Path(__file__).resolve().parents[2],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        atexit.register(self.stop)
+        if self.proc.stdout.readline().strip() != READY:
+            self.stop()
+            raise RuntimeError("ler-server did not start")
+
+    def serves(self, env: dict[str, str]) -> bool:
+        return self.proc.poll() is None and all(env.get(k) == self.env.get(k) for k in IMPORT_TIME_VARIABLES)
+
+    def run(self, argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
+        out, err = (Path(tempfile.mkstemp(dir=self.folder, suffix=s)[1]) for s in (".out", ".err"))
+        request = {"program": ler_command()[0], "argv": argv, "env": env, "cwd": os.getcwd(),
+                   "stdout": str(out), "stderr": str(err)}  # fmt: skip
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(timeout)
+            conn.connect(str(self.socket))
+            conn.sendall((json.dumps(request) + "\n").encode())
+            with conn.makefile("r") as lines:
+                status = lines.readline()
+        if not status:
+            raise RuntimeError("ler-server closed the connection without a status")
+        texts = [p.read_text(errors="replace") for p in (out, err)]
+        for p in (out, err):
+            p.unlink()
+        return subprocess.CompletedProcess([*ler_command(), *argv], int(status), *texts)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()  # the server's loop ends when its stdin closes
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        for p in self.folder.glob("*"):
+            p.unlink(missing_ok=True)
+        self.folder.rmdir()
+
+
+_warm: list[_WarmLer | None] = []  # this process's server, once asked for (None: it did not start)
+_warm_lock = threading.Lock()  # the prebuilder asks from two threads at once
+
+
+def _warm_ler(env: dict[str, str]) -> _WarmLer | None:
+    """This process's warm ler if it can run with `env` (ler_server.py), else None."""
+    if os.environ.get("LER_TEST_WARM_RUNS") == "0":
+        return None
+    with _warm_lock:
+        if not _warm:
+            try:
+                _warm.append(_WarmLer())
+            except (OSError, RuntimeError):
+                _warm.append(None)  # plain subprocesses, as without the server
+    server = _warm[0]
+    return server if server is not None and server.serves(env) else None
+
+
 def ler_run(
     landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None, check: bool = True
 ) -> subprocess.CompletedProcess:
-    """`ler run` in a subprocess, exactly as an operator or the scheduler would call it."""
-    proc = subprocess.run(
-        ler_command("run", "--landing", str(landing), "--warehouse", str(warehouse), *extra),
-        env=ler_environ(env),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    """`ler run` in a process of its own, as an operator or the scheduler would call it: a fork of
+    the warm `ler` (ler_server.py) or a subprocess."""
+    argv = ["run", "--landing", str(landing), "--warehouse", str(warehouse), *extra]
+    full_env = ler_environ(env)
+    warm = _warm_ler(full_env)
+    if warm is not None:
+        proc = warm.run(argv, full_env, timeout=900)
+    else:
+        proc = subprocess.run(ler_command(*argv), env=full_env, capture_output=True, text=True, timeout=900)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"ler run failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"

@@ -1,0 +1,45 @@
+"""The suite's warm `ler` (tests/support/ler_server.py) gives what a plain `ler` subprocess gives.
+
+Each case runs the same command both ways and compares the exit status and both outputs; the
+commands fail before any pipeline work (a missing landing zone, a short key), so this needs no
+build. The end-to-end modules then run every shared scenario through it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support import pipeline
+from tests.support.pipeline import ler_command, ler_environ, ler_run
+
+
+def _plain(landing: Path, warehouse: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    argv = ["run", "--landing", str(landing), "--warehouse", str(warehouse)]
+    env_ = ler_environ(env)
+    return subprocess.run(ler_command(*argv), env=env_, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [None, {"LER_HASH_KEY": "too-short"}, {"LER_MIN_CELL": "not-a-number"}],
+    ids=["missing-landing", "short-key", "bad-setting"],
+)
+def test_a_warm_run_answers_as_a_plain_subprocess(tmp_path: Path, env: dict[str, str] | None) -> None:
+    landing = tmp_path / "no-landing-here"
+    warm = ler_run(landing, tmp_path / "wh-warm", env=env, check=False)
+    plain = _plain(landing, tmp_path / "wh-plain", env=env)
+    assert warm.returncode == plain.returncode != 0
+    assert warm.stdout == plain.stdout.replace("wh-plain", "wh-warm")
+    assert warm.stderr == plain.stderr.replace("wh-plain", "wh-warm") and warm.stderr
+    assert "Traceback" not in warm.stderr
+    assert pipeline._warm and pipeline._warm[0] is not None, "the warm ler did not start"
+
+
+def test_a_variable_read_at_import_time_gets_a_plain_subprocess(tmp_path: Path) -> None:
+    env = ler_environ({"LER_NIGHTLY_CRON": "5 4 * * *"})
+    pipeline._warm_ler(ler_environ())  # the server is up
+    assert pipeline._warm_ler(ler_environ()) is not None
+    assert pipeline._warm_ler(env) is None
