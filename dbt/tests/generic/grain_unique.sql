@@ -4,25 +4,32 @@
     constraints instead); its description is the docs block test_grain_unique (dbt/docs/tests.md).
     Returns each duplicated key with its row count.
 
-    Two passes, the same answer as one group by on the key: the wage tables hold millions of rows
-    keyed by a 64-character person key, and grouping on that text costs more than grouping on one
-    64-bit hash of the key (macro key_hash). Equal keys have equal hashes, so every duplicated key
-    lies among the rows whose hash is seen more than once; only those rows (none, or a few hash
-    collisions, when the grain holds) are then grouped on the key itself, which decides. -#}
-{% test grain_unique(model, columns) %}
+    `hash_first=true` (the wage tables: millions of rows keyed by a 64-character person key) gives
+    the same rows in two cheaper passes: grouping on one 64-bit hash of the key (macro key_hash)
+    costs less than grouping on the text. Equal keys have equal hashes, so every duplicated key lies
+    among the rows whose hash is seen more than once; only those rows (none, or a few hash
+    collisions, when the grain holds) are then grouped on the key itself, which decides. The model
+    is read twice rather than held between the passes (holding the key text costs more than a
+    second scan of a table). -#}
+{% test grain_unique(model, columns, hash_first=false) %}
 {%- set keys = columns | join(', ') -%}
-with hashed as (
-    select {{ keys }}, {{ key_hash(columns) }} as key_hash
+{%- if hash_first %}
+with shared_hashes as (
+    select {{ key_hash(columns) }} as key_hash
     from {{ model }}
-),
-
-shared_hashes as (
-    select key_hash from hashed group by key_hash having count(*) > 1
+    group by 1
+    having count(*) > 1
 )
 
 select {{ keys }}, count(*) as n_rows
-from hashed
-where key_hash in (select key_hash from shared_hashes)
+from {{ model }}
+where {{ key_hash(columns) }} in (select key_hash from shared_hashes)
 group by {{ keys }}
 having count(*) > 1
+{%- else %}
+select {{ keys }}, count(*) as n_rows
+from {{ model }}
+group by {{ keys }}
+having count(*) > 1
+{%- endif %}
 {% endtest %}
