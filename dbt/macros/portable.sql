@@ -284,3 +284,44 @@
                         or (u.a - cast(cast(u.a as bigint) as double) = 0.5D and u.e >= 0) then 1D else 0D end)
                     / {{ scale }}), 1)), 1)), 1)
 {%- endmacro %}
+
+
+{#- A 64-bit hash of the values of `columns` (a list of column names), for a cheap first pass over
+    a key that is mostly unique: equal keys always get equal hashes, different keys almost always
+    different ones, so a caller treats rows of a hash seen once as a unique key and checks the
+    rest exactly (never decides on the hash alone: collisions exist). -#}
+{% macro key_hash(columns) -%}
+    {{- return(adapter.dispatch('key_hash', 'ler_warehouse')(columns)) -}}
+{%- endmacro %}
+
+{% macro default__key_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__key_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+
+{#- The row of a group that comes first in the order of `order_keys` (a list of expressions, each
+    ascending, compared in turn), as an aggregate in one pass (no window): a struct of `fields` (a
+    mapping name -> expression) of that row; read one as `<alias>.<name>`. A struct because DuckDB's
+    arg_min skips a null value: a null field of the first row stays null, it is not taken from another
+    row. Rows that tie on every key are equal for the caller (any of them). Write a descending key as
+    its negation, and put `x is null` before a key `x` that may be null (nulls last): how each engine
+    orders a null inside a struct is then never asked. -#}
+{% macro first_by(fields, order_keys) -%}
+    {{- return(adapter.dispatch('first_by', 'ler_warehouse')(fields, order_keys)) -}}
+{%- endmacro %}
+
+{% macro default__first_by(fields, order_keys) -%}
+    {%- set parts = [] -%}
+    {%- for name, expr in fields.items() -%}{%- do parts.append("'" ~ name ~ "': " ~ expr) -%}{%- endfor -%}
+    arg_min({ {{- parts | join(', ') -}} }, row({{ order_keys | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__first_by(fields, order_keys) -%}
+    {%- set parts = [] -%}
+    {%- for name, expr in fields.items() -%}{%- do parts.append("'" ~ name ~ "', " ~ expr) -%}{%- endfor -%}
+    min_by(named_struct({{ parts | join(', ') }}), struct({{ order_keys | join(', ') }}))
+{%- endmacro %}

@@ -24,35 +24,39 @@ wages as (
     where quarter_index in (select quarter_index from pending)
 ),
 
-earnings as (
-    select person_key, quarter_index, sum(wage_amount) as earnings, count(*) as n_employers,
-           any_value(inputs_digest) as inputs_digest
+-- One pass over the quarter's records: the sums and the primary employer in the same group by (a
+-- row_number window beside a group by sorted the 4 M rows a second time and joined the two).
+-- The primary employer: wage_amount descending, then employer_account ascending, nulls last in
+-- both (as the order by `wage_amount desc, employer_account asc nulls last` it replaces; neither
+-- is null here, the contract of int_wages__records enforces it). A person has one record per
+-- employer account in a quarter, so no two rows tie on both keys.
+person_quarter as (
+    select
+        person_key,
+        quarter_index,
+        sum(wage_amount) as earnings,
+        count(*) as n_employers,
+        any_value(inputs_digest) as inputs_digest,
+        {{ first_by(
+            {'employer_account': 'employer_account', 'naics_sector': 'naics_sector'},
+            ['wage_amount is null', '-wage_amount', 'employer_account is null', 'employer_account']
+        ) }} as primary_employer
     from wages
     group by person_key, quarter_index
 ),
 
-primary_employer as (
-    select person_key, quarter_index, employer_account as primary_employer_account,
-           naics_sector as primary_naics_sector
-    from wages
-    qualify row_number() over (
-        partition by person_key, quarter_index order by wage_amount desc, employer_account asc nulls last
-    ) = 1
-),
-
 final as (
     select
-        e.person_key,
-        e.quarter_index,
-        e.earnings,
-        e.earnings > 0 as is_employed,
-        e.n_employers,
-        p.primary_employer_account,
-        p.primary_naics_sector,
-        e.inputs_digest,
+        person_key,
+        quarter_index,
+        earnings,
+        earnings > 0 as is_employed,
+        n_employers,
+        primary_employer.employer_account as primary_employer_account,
+        primary_employer.naics_sector as primary_naics_sector,
+        inputs_digest,
         {{ slice_built_at() }} as built_at
-    from earnings as e
-    join primary_employer as p using (person_key, quarter_index)
+    from person_quarter
 )
 
 select * from final

@@ -28,7 +28,7 @@ slice_rows as (
 ),
 
 latest as (
-    {{ latest_by_key('slice_rows', ['person_key', 'employer_account', 'wage_year', 'wage_quarter']) }}
+    {{ latest_by_key('slice_rows', ['person_key', 'employer_account', 'wage_year', 'wage_quarter'], mostly_unique=true) }}
 ),
 
 final as (
