@@ -246,7 +246,8 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, contract: Contract, raw_tab
     con.execute(f"""
         create or replace temp table _dup_rows as
         with hashed as (select rowid as _raw_row, {fi}, {_row_hash(key)} as _h from {raw_table}),
-        candidates as (select _raw_row from hashed qualify count(*) over (partition by {fi}, _h) > 1)
+        repeated as (select {fi}, _h from hashed group by {fi}, _h having count(*) > 1),
+        candidates as (select _raw_row from hashed semi join repeated using ({fi}, _h))
         select rowid as _raw_row from {raw_table}
         where rowid in (select _raw_row from candidates)
         qualify row_number() over (partition by {", ".join(key)} order by {line}) > 1
