@@ -273,7 +273,11 @@ def _checks(contract: Contract, max_field_length: int, ref_checks: list[str]) ->
 
 
 def _lake_items(contract: Contract, lake_columns: tuple[tuple[str, str], ...]) -> list[str]:
-    """The typed lake columns of a judged row (PII columns are written as NULL)."""
+    """The typed lake columns of a judged row (PII columns are written as NULL).
+
+    They are computed for every row, rejected ones too, so no cast here may fail on any text: numbers
+    are `try_cast` to their contract type (the lake column's type), dates parsed with `try_strptime`.
+    """
     derived = {
         "file_name": "f.file_name",
         "file_seq": "f.file_seq",
