@@ -89,7 +89,8 @@ class PendingBatch:
         self.rows += pending.rows
 
     def clear(self) -> None:
-        for table in (RAW, "_loaded", "_rejected"):
+        self.con.execute("drop view if exists _loaded")  # over `_judged` (validate.py)
+        for table in (RAW, "_judged", "_rejected"):
             self.con.execute(f"drop table if exists {table}")
         self.layout = None
         self.files = []

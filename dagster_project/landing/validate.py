@@ -2,10 +2,18 @@
 
 Input: a DuckDB table of raw text records (see `records.py`) plus `_file_idx`, the file each record
 came from; many small files (one PESC transcript per student, one badge per learner) are judged
-together so the per-query cost is paid once per batch, not once per file. Output: temp tables
-`_loaded` (typed, PII-free lake rows), `_rejected` (line, field, reason, redacted record) and
-`_file_counts`. The rules come from the layout's contract (`contracts.py`); this module only
-translates them to SQL.
+together so the per-query cost is paid once per batch, not once per file. The steps:
+
+1. `_dup_rows`: the exact repeats of an earlier line, found by hashing each record and comparing
+   exactly only the records whose hash repeats (`_mark_duplicates`);
+2. `_judged`: each record cleaned, keyed (`identity.py`) and checked once, narrow (typed lake
+   columns, duplicate flag, problems; no raw text), sorted by file and line;
+3. `_loaded`, a view: the typed, PII-free lake rows of `_judged` that load, in that order, for the
+   lake's Parquet to be written straight from it;
+4. `_rejected`: line, field, reason and redacted record of the rejected rows, the record's text read
+   back from the raw table for those rows alone.
+
+The rules come from the layout's contract (`contracts.py`); this module only translates them to SQL.
 """
 
 from __future__ import annotations
@@ -194,39 +202,11 @@ def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str
     return layer1, layer2, final
 
 
-def validate(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    raw_table: str,
-    files_table: str,
-    *,
-    lake_columns: tuple[tuple[str, str], ...],
-    max_field_length: int,
-    reference_tables: dict[str, str] | None,
-    resolved_ssn_table: str | None = None,
-) -> dict[int, Counts]:
-    """Create temp tables `_loaded` and `_rejected` (both keyed by `_file_idx`); return counts per file.
-
-    `lake_columns` are the (name, SQL type) columns of the contract's lake table (`Registry.lake_schema`).
-    `files_table` has `_file_idx, file_name, file_seq`. `reference_tables` maps a contract
-    reference's table ("providers") to the relation with the effective reference rows; None skips
-    the reference lookups.
-    `resolved_ssn_table` (`_file_idx, _line, _resolved_ssn`) carries SSNs matched to hashed badge
-    identities; it exists only in memory.
-    """
-    cols = contract.column_names
-    unsupported = [e.type for e in contract.expectations if e.type not in SUPPORTED_EXPECTATIONS]
-    if unsupported:
-        raise ValueError(f"{contract.layout}: unsupported expectation types {unsupported}")
-
-    fi, line = ident(FILE_IDX), ident(LINE)
-    clean_items = [f"{_clean_expr(contract, c)} as {_c(c)}" for c in cols]
-    dup_partition = ", ".join(
-        [fi, f"case when {ident(PROBLEM_REASON)} is not null then {line} end", ident(PROBLEM_REASON)]
-        + [ident(c) for c in cols]
-    )
-
-    joins, ref_items, ref_checks = [], [], []
+def _reference_lookups(
+    contract: Contract, reference_tables: dict[str, str] | None
+) -> tuple[list[str], list[str], list[str]]:
+    """(joins, items, checks) of the contract's reference lookups; none when `reference_tables` is None."""
+    joins, items, checks = [], [], []
     for i, ref in enumerate(contract.references if reference_tables is not None else ()):
         alias = f"ref{i}"
         on = " and ".join(
@@ -237,18 +217,45 @@ def validate(
             f"left join (select distinct {keys}, true as _hit from {reference_tables[ref.table]}) "
             f"{alias} on {on}"
         )
-        ref_items.append(f"{alias}._hit as _refhit{i}")
+        items.append(f"{alias}._hit as _refhit{i}")
         nonnull = " and ".join(f"{_c(a)} is not null" for a in ref.columns)
-        ref_checks.append(
+        checks.append(
             f"case when {nonnull} and _refhit{i} is null then {lit(f'{ref.columns[-1]}: {ref.reason}')} end"
         )
-    if contract.identity and contract.identity.ssn_hash:
-        resolved = resolved_ssn_table or (
-            f"(select NULL::bigint as {fi}, NULL::bigint as {line}, NULL::varchar as _resolved_ssn)"
-        )
-        joins.append(f"left join {resolved} r on r.{fi} = s.{fi} and r.{line} = s.{line}")
+    return joins, items, checks
 
-    layer1, layer2, final = _identity_layers(contract)
+
+def _row_hash(exprs: list[str]) -> str:
+    """The hash that picks the candidates of the exact duplicate check (a test forces collisions)."""
+    return f"hash({', '.join(exprs)})"
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, contract: Contract, raw_table: str) -> None:
+    """Create `_dup_rows` (`_raw_row`: the rowid in `raw_table`) with every exact repeat of an
+    earlier line of its file.
+
+    Two records are repeats when their file, reader problem and every raw field are equal (a line the
+    reader found broken is a repeat only of itself, by line number); the first by line is kept. The
+    exact comparison, a window over all fields, is costly, so it runs only on the candidates: rows
+    whose hash of those values occurs more than once in the file. Rows equal in all values share a
+    hash, so no repeat is missed, and a hash collision only makes a candidate, never a duplicate.
+    """
+    fi, line, reason = ident(FILE_IDX), ident(LINE), ident(PROBLEM_REASON)
+    key = [fi, f"case when {reason} is not null then {line} end", reason]
+    key += [ident(c) for c in contract.column_names]
+    con.execute(f"""
+        create or replace temp table _dup_rows as
+        with hashed as (select rowid as _raw_row, {fi}, {_row_hash(key)} as _h from {raw_table}),
+        repeated as (select {fi}, _h from hashed group by {fi}, _h having count(*) > 1),
+        candidates as (select _raw_row from hashed semi join repeated using ({fi}, _h))
+        select rowid as _raw_row from {raw_table}
+        where rowid in (select _raw_row from candidates)
+        qualify row_number() over (partition by {", ".join(key)} order by {line}) > 1
+    """)
+
+
+def _checks(contract: Contract, max_field_length: int, ref_checks: list[str]) -> list[str]:
+    """Every rule of the contract as SQL yielding 'field: reason' when a row breaks it, else null."""
     checks = (
         _type_checks(contract, max_field_length)
         + [_expectation_check(contract, e) for e in contract.expectations]
@@ -262,28 +269,19 @@ def validate(
                 "case when _person_key is null then 'ssn: no valid SSN, and no name with birth date "
                 "or roster id to identify the learner' end"
             )
+    return checks
 
-    def sel(*groups: list[str]) -> str:
-        return ", ".join(item for g in groups for item in g)
 
-    con.execute(f"""
-        create or replace temp table _staged as
-        with dedup as (
-            select *, row_number() over (partition by {dup_partition} order by {line}) > 1 as _is_dup
-            from {raw_table}
-        ),
-        s as (select *, {", ".join(clean_items)} from dedup),
-        l1 as (select {sel(["s.*"], ref_items, layer1)} from s {" ".join(joins)}),
-        l2 as (select {sel(["*"], layer2)} from l1),
-        l3 as (select {sel(["*"], final)} from l2)
-        select *, list_filter([{", ".join(checks)}], lambda x: x is not null) as _problems
-        from l3
-    """)
+def _lake_items(contract: Contract, lake_columns: tuple[tuple[str, str], ...]) -> list[str]:
+    """The typed lake columns of a judged row (PII columns are written as NULL).
 
+    They are computed for every row, rejected ones too, so no cast here may fail on any text: numbers
+    are `try_cast` to their contract type (the lake column's type), dates parsed with `try_strptime`.
+    """
     derived = {
         "file_name": "f.file_name",
         "file_seq": "f.file_seq",
-        "line_number": line,
+        "line_number": ident(LINE),
         "source_format": lit(contract.file_format),
         "person_key": "_person_key",
         "local_id_key": "_local_id_key",
@@ -291,8 +289,8 @@ def validate(
         "identity_source": "_identity_source",
         "birth_year": "_birth_year",
     }
-    non_pii = set(cols) - contract.pii_columns
-    lake_items = [f"{fi}"]
+    non_pii = set(contract.column_names) - contract.pii_columns
+    items = []
     for name, sql_type in lake_columns:
         if name in derived:
             expr = derived[name]
@@ -300,37 +298,99 @@ def validate(
             expr = _typed_expr(contract, name)
         else:
             expr = "NULL"
-        lake_items.append(f"cast({expr} as {sql_type}) as {ident(name)}")
-    con.execute(f"""
-        create or replace temp table _loaded as
-        select {", ".join(lake_items)} from _staged join {files_table} f using ({fi})
-        where not _is_dup and len(_problems) = 0 order by {fi}, {line}
-    """)
+        items.append(f"cast({expr} as {sql_type}) as {ident(name)}")
+    return items
+
+
+def _record_items(contract: Contract, alias: str, max_field_length: int) -> str:
+    """The raw fields as the rejected-rows record shows them: PII redacted, over-long values cut short."""
 
     def shown(c: str) -> str:
-        """A field as the rejected-rows record shows it: PII redacted, over-long values cut short."""
         if c in contract.pii_columns:
             return lit(REDACTED)
-        v = ident(c)
+        v = f"{alias}.{ident(c)}"
         return (
             f"case when length({v}) > {max_field_length} then left({v}, {SHOWN_CHARS}) || "
             f"'... (' || length({v})::varchar || ' characters)' else {v} end"
         )
 
-    record_items = ", ".join(f"{ident(c)} := {shown(c)}" for c in cols)
+    return ", ".join(f"{ident(c)} := {shown(c)}" for c in contract.column_names)
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    raw_table: str,
+    files_table: str,
+    *,
+    lake_columns: tuple[tuple[str, str], ...],
+    max_field_length: int,
+    reference_tables: dict[str, str] | None,
+    resolved_ssn_table: str | None = None,
+) -> dict[int, Counts]:
+    """Create temp view `_loaded` and temp table `_rejected` (both keyed by `_file_idx`, in file and
+    line order); return counts per file.
+
+    `lake_columns` are the (name, SQL type) columns of the contract's lake table (`Registry.lake_schema`).
+    `files_table` has `_file_idx, file_name, file_seq`. `reference_tables` maps a contract
+    reference's table ("providers") to the relation with the effective reference rows; None skips
+    the reference lookups.
+    `resolved_ssn_table` (`_file_idx, _line, _resolved_ssn`) carries SSNs matched to hashed badge
+    identities; it exists only in memory.
+
+    Every row is cleaned, keyed and checked once, into the narrow table `_judged` (its typed lake
+    columns, duplicate flag and problems, no raw text); `_loaded` is the view of its rows that load, and
+    `_rejected` takes the raw text of its record from `raw_table` for the rejected rows alone.
+    """
+    unsupported = [e.type for e in contract.expectations if e.type not in SUPPORTED_EXPECTATIONS]
+    if unsupported:
+        raise ValueError(f"{contract.layout}: unsupported expectation types {unsupported}")
+
+    fi, line = ident(FILE_IDX), ident(LINE)
+    clean_items = [f"{_clean_expr(contract, c)} as {_c(c)}" for c in contract.column_names]
+    joins, ref_items, ref_checks = _reference_lookups(contract, reference_tables)
+    if contract.identity and contract.identity.ssn_hash:
+        resolved = resolved_ssn_table or (
+            f"(select NULL::bigint as {fi}, NULL::bigint as {line}, NULL::varchar as _resolved_ssn)"
+        )
+        joins.append(f"left join {resolved} r on r.{fi} = s.{fi} and r.{line} = s.{line}")
+    layer1, layer2, final = _identity_layers(contract)
+    checks = _checks(contract, max_field_length, ref_checks)
+    lake_items = _lake_items(contract, lake_columns)
+
+    def sel(*groups: list[str]) -> str:
+        return ", ".join(item for g in groups for item in g)
+
+    _mark_duplicates(con, contract, raw_table)
+    con.execute(f"""
+        create or replace temp table _judged as
+        with s as (select rowid as _raw_row, *, {", ".join(clean_items)} from {raw_table}),
+        l1 as (select {sel(["s.*"], ref_items, layer1)} from s {" ".join(joins)}),
+        l2 as (select {sel(["*"], layer2)} from l1),
+        l3 as (select {sel(["*"], final)} from l2),
+        checked as (select *, nullif(concat_ws('; ', {", ".join(checks)}), '') as _problems from l3)
+        select {fi}, {line}, _raw_row, _raw_row in (select _raw_row from _dup_rows) as _is_dup, _problems,
+               {", ".join(lake_items)}
+        from checked join {files_table} f using ({fi})
+        order by {fi}, {line}
+    """)
+    con.execute("drop table _dup_rows")
+    lake_names = ", ".join(ident(name) for name, _ in lake_columns)
+    con.execute(f"""
+        create or replace temp view _loaded as
+        select {fi}, {lake_names} from _judged where not _is_dup and _problems is null
+    """)
     con.execute(f"""
         create or replace temp table _rejected as
-        select {fi}, f.file_name, {line}::bigint as line_number,
-               regexp_extract(_problems[1], '^([^:]*):', 1) as field,
-               array_to_string(_problems, '; ') as reason,
-               to_json(struct_pack({record_items}))::varchar as record
-        from _staged join {files_table} f using ({fi})
-        where not _is_dup and len(_problems) > 0 order by {fi}, {line}
+        select j.{fi}, f.file_name, j.{line}::bigint as line_number,
+               regexp_extract(j._problems, '^([^:]*):', 1) as field, j._problems as reason,
+               to_json(struct_pack({_record_items(contract, "raw", max_field_length)}))::varchar as record
+        from _judged j join {raw_table} raw on raw.rowid = j._raw_row join {files_table} f on f.{fi} = j.{fi}
+        where not j._is_dup and j._problems is not null order by j.{fi}, j.{line}
     """)
     rows = con.execute(f"""
         select {fi}, count(*), count(*) filter (where _is_dup),
-               count(*) filter (where not _is_dup and len(_problems) > 0)
-        from _staged group by {fi}
+               count(*) filter (where not _is_dup and _problems is not null)
+        from _judged group by {fi}
     """).fetchall()
-    con.execute("drop table _staged")
     return {idx: Counts(read, read - dup - rej, rej, dup) for idx, read, dup, rej in rows}

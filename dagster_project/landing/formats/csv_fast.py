@@ -36,6 +36,7 @@ from dagster_project.sqlutil import ident, path_lit
 MIN_FAST_BYTES = 64 * 1024
 _MAX_LINE_BYTES = 8 * 1024 * 1024
 _SNIFF = 1 << 16
+_QUOTED = "_quoted_fields"
 
 
 def _head(path: Path) -> bytes:
@@ -65,6 +66,15 @@ def _header(head: bytes) -> list[str] | None:
     except csv.Error as exc:
         raise StructuralError(f"line 1: header row is not valid CSV ({exc})") from None
     return [normalize_header(h) for h in row] if row else []
+
+
+def _quoted_fields(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """`ln, f`: the fields of each line of `_lines` that holds a quote, split by Python's csv module."""
+    quoted = con.execute(
+        "select ln, line from _lines where ln > 1 and contains(line, '\"') order by ln"
+    ).fetchall()
+    fields = list(csv.reader([text for _, text in quoted], strict=True))
+    return pa.table({"ln": [ln for ln, _ in quoted], "f": fields})
 
 
 def load_csv_fast(
@@ -99,34 +109,28 @@ def load_csv_fast(
         """)
     except duckdb.Error:
         return None
-    odd, nul = con.execute(
+    odd, nul, quoted, rows = con.execute(
         "select count(*) filter (where (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
-        "count(*) filter (where contains(line, chr(0))) from _lines where ln > 1"
+        "count(*) filter (where contains(line, chr(0))), count(*) filter (where contains(line, '\"')), "
+        "count(*) filter (where line is not null) from _lines where ln > 1"
     ).fetchall()[0]
     if odd or nul:
         con.execute("drop table _lines")
         return None
-    quoted = con.execute(
-        "select ln, line from _lines where ln > 1 and contains(line, '\"') order by ln"
-    ).fetchall()
-    con.execute("create or replace temp table _quoted_fields (ln bigint, f varchar[])")
-    if quoted:
-        fields = list(csv.reader([text for _, text in quoted], strict=True))
-        table = pa.table({"ln": [ln for ln, _ in quoted], "f": fields})
-        con.register("_quoted_arrow", table)
-        con.execute("insert into _quoted_fields select ln, f from _quoted_arrow")
-        con.unregister("_quoted_arrow")
     items = []
     for name in contract.column_names:
         pos = positions.get(name)
         value = f"f[{pos + 1}]" if pos is not None else "NULL"
         items.append(f"case when len(f) = {width} then {value} end as {ident(name)}")
     reason = f"'expected {width} fields, found ' || len(f)::varchar"
+    fields, source = "string_split(l.line, ',')", "_lines as l"
+    if quoted:  # most files quote nothing: then no join
+        con.register(_QUOTED, _quoted_fields(con))
+        fields, source = f"coalesce(q.f, {fields})", f"{source} left join {_QUOTED} as q using (ln)"
     con.execute(f"""
         insert into {target}
         with split as (
-            select l.ln, coalesce(q.f, string_split(l.line, ',')) as f
-            from _lines as l left join _quoted_fields as q using (ln)
+            select l.ln, {fields} as f from {source}
             where l.ln > 1 and l.line is not null
         )
         select {file_idx}::integer, ln::bigint as {ident(LINE)}, NULL::varchar as {ident(PROBLEM_FIELD)},
@@ -134,8 +138,8 @@ def load_csv_fast(
                {", ".join(items)}
         from split
     """)
-    rows = con.execute("select count(*) from _lines where ln > 1 and line is not null").fetchall()[0][0]
+    if quoted:
+        con.unregister(_QUOTED)
     con.execute("drop table _lines")
-    con.execute("drop table _quoted_fields")
     ctx.warnings.extend(warnings)
     return rows
