@@ -7,7 +7,9 @@ build. The end-to-end modules then run every shared scenario through it.
 
 from __future__ import annotations
 
+import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,19 @@ def test_a_warm_run_answers_as_a_plain_subprocess(tmp_path: Path, env: dict[str,
 
 def test_a_variable_read_at_import_time_gets_a_plain_subprocess(tmp_path: Path) -> None:
     env = ler_environ({"LER_NIGHTLY_CRON": "5 4 * * *"})
-    pipeline._warm_ler(ler_environ())  # the server is up
     assert pipeline._warm_ler(ler_environ()) is not None
     assert pipeline._warm_ler(env) is None
+
+
+def test_a_warm_run_past_its_timeout_is_killed_as_subprocess_run_kills_its_child(tmp_path: Path) -> None:
+    landing = Path(__file__).parent / "fixtures" / "example_v2" / "landing"
+    wh = tmp_path / "wh"
+    warm = pipeline._warm_ler(ler_environ())
+    assert warm is not None
+    with pytest.raises(subprocess.TimeoutExpired):
+        warm.run(["run", "--landing", str(landing), "--warehouse", str(wh)], ler_environ(), timeout=3)
+    holder = json.loads((wh / ".lock").read_text())["pid"]  # the run had started and holds the lock
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{holder}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # killed; the server reaps it
+    assert not Path(f"/proc/{holder}").exists(), "the timed-out run is still running"

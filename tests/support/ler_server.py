@@ -5,9 +5,9 @@ dagster-dbt (which imports dbt-core) and the project: about 3 CPU seconds of eve
 each time. This server imports `dagster_project.cli` and the Dagster definitions once, then serves
 each request in a child it forks: the child takes the request's environment and working folder,
 writes its stdout and stderr to the files the client named, and runs `ler` exactly as the `ler`
-script does (`dagster_project.cli.entry`). Everything a
-run does (ingestion, the Dagster run, dbt in its own process, the publication) happens in the child
-as in a fresh process; only the imports are shared.
+script does (`dagster_project.cli.entry`). Everything a run does (ingestion, the Dagster run, dbt in
+its own process, the publication) happens in the child as in a fresh process; only the imports are
+shared.
 
 `pipeline.ler_run` uses it when `LER_TEST_WARM_RUNS` is not `0` and falls back to a plain
 subprocess when the server cannot start or when the request sets one of `IMPORT_TIME_VARIABLES`
@@ -21,7 +21,9 @@ from its only thread and only between requests (a select loop), so no lock of an
 held in a child.
 
 Protocol on a Unix socket, one request per connection: the client sends one JSON line (`program`,
-`argv`, `env`, `cwd`, and the `stdout` and `stderr` files) and reads back one line, the exit status.
+`argv`, `env`, `cwd`, and the `stdout` and `stderr` files) and reads back two lines: the child's
+pid (so a client that times out can kill it, as `subprocess.run` kills its child) and, when the
+child has ended, its exit status.
 """
 
 from __future__ import annotations
@@ -101,12 +103,14 @@ def serve(path: str) -> None:
             pid = os.fork()
             if pid == 0:
                 _child(request, listener, conn)
+            with contextlib.suppress(OSError):  # a client already gone: the child is reaped all the same
+                conn.sendall(f"{pid}\n".encode())
             waiting[pid] = conn
         for pid in list(waiting):
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 conn = waiting.pop(pid)
-                with contextlib.suppress(OSError):  # the client gave up (its timeout): reaped all the same
+                with contextlib.suppress(OSError):  # the client gave up (its timeout)
                     conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
                 conn.close()
     listener.close()

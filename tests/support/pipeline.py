@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -61,18 +62,24 @@ class _WarmLer:
         out, err = (Path(tempfile.mkstemp(dir=self.folder, suffix=s)[1]) for s in (".out", ".err"))
         request = {"program": ler_command()[0], "argv": argv, "env": env, "cwd": os.getcwd(),
                    "stdout": str(out), "stderr": str(err)}  # fmt: skip
+        command = [*ler_command(), *argv]
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.settimeout(timeout)
             conn.connect(str(self.socket))
             conn.sendall((json.dumps(request) + "\n").encode())
             with conn.makefile("r") as lines:
-                status = lines.readline()
+                pid = int(lines.readline())
+                try:
+                    status = lines.readline()
+                except TimeoutError:  # as subprocess.run: the child is killed, then the timeout raised
+                    os.kill(pid, signal.SIGKILL)
+                    raise subprocess.TimeoutExpired(command, timeout) from None
         if not status:
             raise RuntimeError("ler-server closed the connection without a status")
         texts = [p.read_text(errors="replace") for p in (out, err)]
         for p in (out, err):
             p.unlink()
-        return subprocess.CompletedProcess([*ler_command(), *argv], int(status), *texts)
+        return subprocess.CompletedProcess(command, int(status), *texts)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
