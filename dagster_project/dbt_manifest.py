@@ -20,6 +20,7 @@ the first run in a new warehouse parses only what changed.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import tempfile
@@ -31,6 +32,9 @@ from dagster_project.resources import dbt_executable
 TARGET = DBT_PROJECT_DIR / "target"
 MANIFEST = TARGET / "manifest.json"
 PARTIAL_PARSE = TARGET / "partial_parse.msgpack"
+# Held while one process parses, so processes that start together (the workers of a test session,
+# `dagster dev` beside `ler run`) parse once and the others wait for its manifest.
+PARSE_LOCK = TARGET / ".parse.lock"
 _WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "docs")
 # What `LER_WAREHOUSE_DIR` is for dbt: the warehouse folder, reached through HOME (see above).
 WAREHOUSE_FOR_DBT = "~"
@@ -85,10 +89,17 @@ def ensure_manifest() -> Path:
     `target/partial_parse.msgpack`, the partial-parse seed of every warehouse's dbt build.
 
     Parsed into a scratch folder and moved into place, so a concurrent reader (another process
-    importing the definitions, dagster-dbt copying the seed) never sees half a file.
+    importing the definitions, dagster-dbt copying the seed) never sees half a file; under
+    `PARSE_LOCK`, so of processes that find it stale at once one parses (a full parse is about
+    12 s) and the others, once it is done, find it fresh.
     """
-    if manifest_is_stale():
-        TARGET.mkdir(parents=True, exist_ok=True)
+    if not manifest_is_stale():
+        return MANIFEST
+    TARGET.mkdir(parents=True, exist_ok=True)
+    with PARSE_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not manifest_is_stale():  # parsed by another process while this one waited
+            return MANIFEST
         with tempfile.TemporaryDirectory(prefix=".parse-", dir=TARGET) as scratch:
             # no warehouse is opened by `dbt parse`; HOME only has to be a folder of its own
             env = dict(os.environ) | dbt_environment(Path(scratch))

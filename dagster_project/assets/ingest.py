@@ -15,12 +15,12 @@ from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Materiali
 
 from dagster_project.landing.contracts import REFERENCE_KIND
 from dagster_project.landing.ingest import ingest_kind
-from dagster_project.landing.registry import load_registry
+from dagster_project.landing.registry import lake_asset_path, load_registry
 from dagster_project.resources import LerSettingsResource
 
 
 def lake_asset_key(kind: str) -> AssetKey:
-    return AssetKey(["lake", kind])
+    return AssetKey(list(lake_asset_path(kind)))
 
 
 def _description(kind: str) -> str:

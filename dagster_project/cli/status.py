@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from dagster_project.cli import published
 from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
-from dagster_project.landing.registry import Registry
+from dagster_project.landing.registry import Registry, lake_asset_path
 
 if TYPE_CHECKING:  # run_history imports Dagster (0.7 s): only `ler status` itself pays for it
     from dagster_project.run_history import RunSummary
@@ -50,7 +50,6 @@ def register(sub: argparse._SubParsersAction, registry: Registry) -> None:
 
 
 def execute(args: argparse.Namespace, registry: Registry) -> int:
-    from dagster_project.assets.ingest import lake_asset_key
     from dagster_project.run_history import live_run_id, reading, recent_runs
     from dagster_project.run_instance import instance_home
     from dagster_project.settings import SettingsError
@@ -64,7 +63,7 @@ def execute(args: argparse.Namespace, registry: Registry) -> int:
     if not warehouse.is_dir():
         return fail(COMMAND, f"no warehouse folder at {warehouse}: run `ler run` first, or point to one "
                              "with --warehouse DIR or LER_WAREHOUSE_DIR", EXIT_USAGE)
-    lake_keys = frozenset(tuple(lake_asset_key(kind).path) for kind in registry.kinds)
+    lake_keys = frozenset(lake_asset_path(kind) for kind in registry.kinds)
     home = instance_home(warehouse)
     try:
         with reading(warehouse) as instance:

@@ -47,6 +47,8 @@ _SHOWN = {
 
 @dataclass(frozen=True, eq=False)
 class Registry:
+    """Every layout's contract, with the lookups derived from them (module docstring)."""
+
     directory: Path
     layouts: dict[str, Contract] = field(repr=False)
 
@@ -166,6 +168,12 @@ class Registry:
             if c.roster_role == "source" and c.reader_inputs:
                 raise ContractError(f"{c.path.name}: a roster source is read without a context, so its "
                                     "reader cannot depend on one")
+
+
+def lake_asset_path(kind: str) -> tuple[str, str]:
+    """The key path of a kind's lake asset (Dagster's `AssetKey.path`), here rather than beside the
+    assets so that `ler status` can name them without importing Dagster and dbt (seconds)."""
+    return ("lake", kind)
 
 
 def _lake_schema(table: str, layouts: list[Contract]) -> tuple[tuple[str, str], ...]:
