@@ -230,7 +230,7 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         None,
         "1 = dbt writes its debug log (every statement) and manifest.json / run_results.json to "
-        "<warehouse>/.tmp/dbt-target; default: dbt.log at info level, no JSON artifacts",
+        "<warehouse>/.tmp/dbt-target; default: dbt.log as text at info level, no JSON artifacts",
     ),
     Setting(
         "duckdb_threads",

@@ -37,10 +37,11 @@ def test_ler_run_reports_where_the_outputs_are(rules_run: Scenario) -> None:
     assert str(wh / "published.duckdb") in stdout and str(wh / "exports") in stdout
 
 
-def test_dbt_keeps_an_info_log_and_no_json_artifacts_by_default(rules_run: Scenario) -> None:
+def test_dbt_keeps_a_plain_info_log_and_no_json_artifacts_by_default(rules_run: Scenario) -> None:
     target = rules_run.warehouse / ".tmp" / "dbt-target"
     log = (target / "dbt.log").read_text()
-    assert "int_wages__records" in log and '"level": "debug"' not in log
+    assert "int_wages__records" in log and "[debug]" not in log
+    assert not log.lstrip().startswith("{") and "\x1b[" not in log  # plain text, no colour codes
     assert not (target / "run_results.json").exists() and not (target / "manifest.json").exists()
 
 

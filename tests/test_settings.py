@@ -176,9 +176,10 @@ def test_dbt_writes_its_debug_log_and_json_artifacts_only_when_asked(tmp_path: P
         )
         return dbt_artifact_environment(settings)
 
-    assert env() == {"DBT_LOG_LEVEL_FILE": "info", "DBT_WRITE_JSON": "false"}
+    quiet = {"DBT_LOG_LEVEL_FILE": "info", "DBT_LOG_FORMAT_FILE": "text", "DBT_USE_COLORS": "false"}
+    assert env() == quiet | {"DBT_WRITE_JSON": "false"}
     assert env(LER_DBT_DEBUG_ARTIFACTS="1") == {}  # dbt's own defaults: debug log, JSON artifacts
-    assert env(LER_ENGINE="spark") == {"DBT_LOG_LEVEL_FILE": "info"}  # the bridge reads its manifest
+    assert env(LER_ENGINE="spark") == quiet  # the bridge reads its manifest
     with pytest.raises(SettingsError, match="LER_DBT_DEBUG_ARTIFACTS='maybe'"):
         env(LER_DBT_DEBUG_ARTIFACTS="maybe")
 
