@@ -150,8 +150,9 @@ def dbt_artifact_environment(settings: Settings) -> dict[str, str]:
     hand-built state: dbt.log 5.3 MB against 0.4 MB), and the file log as JSON lines another 2 CPU
     seconds of a 30 s run (worked example v2, 2026-12-02: every event turned into a dict and
     scrubbed), so they are written only with LER_DBT_DEBUG_ARTIFACTS=1, to debug dbt itself; the
-    JSON events dagster-dbt reads come on dbt's stdout either way. The Spark build always writes its JSON artifacts: its manifest is what the bridge
-    copies by (spark_bridge.copy_spark_build).
+    JSON events dagster-dbt reads come on dbt's stdout either way (without colour codes in their
+    messages, as the file). The Spark build always writes its JSON artifacts: its manifest is what
+    the bridge copies by (spark_bridge.copy_spark_build).
     """
     if settings.dbt_debug_artifacts:
         return {}
