@@ -8,6 +8,8 @@ build. The end-to-end modules then run every shared scenario through it.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -58,3 +60,19 @@ def test_a_warm_run_past_its_timeout_is_killed_as_subprocess_run_kills_its_child
     while Path(f"/proc/{holder}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)  # killed; the server reaps it
     assert not Path(f"/proc/{holder}").exists(), "the timed-out run is still running"
+
+
+def test_a_started_warm_run_is_a_process_group_a_test_can_kill(tmp_path: Path) -> None:
+    """start_ler_run's fork leads a process group of its own (its dbt included) as the subprocess
+    did: os.killpg of its pid ends it, and wait() reports the signal as Popen does."""
+    landing = Path(__file__).parent / "fixtures" / "example_v2" / "landing"
+    wh = tmp_path / "wh"
+    proc = pipeline.start_ler_run(landing, wh)
+    assert isinstance(proc, pipeline._WarmProcess)  # the warm server serves the suite's environment
+    try:
+        assert os.getpgid(proc.pid) == proc.pid and proc.poll() is None
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.2)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL and proc.poll() == -signal.SIGKILL

@@ -11,8 +11,8 @@ shared.
 
 `pipeline.ler_run` uses it when `LER_TEST_WARM_RUNS` is not `0` and falls back to a plain
 subprocess when the server cannot start or when the request sets one of `IMPORT_TIME_VARIABLES`
-(read while the code is imported, so a warm child would not see them). Runs a test must kill
-(`pipeline.start_ler_run`) stay plain subprocesses.
+(read while the code is imported, so a warm child would not see them). Runs a test kills
+(`pipeline.start_ler_run`) are forks too, each in a session of its own (below).
 
 One server per process that asks (each pytest worker, the prebuilder), started on first use and
 stopped when that process exits. The children stay in the asking process's process group, as its
@@ -23,7 +23,9 @@ held in a child.
 Protocol on a Unix socket, one request per connection: the client sends one JSON line (`program`,
 `argv`, `env`, `cwd`, and the `stdout` and `stderr` files) and reads back two lines: the child's
 pid (so a client that times out can kill it, as `subprocess.run` kills its child) and, when the
-child has ended, its exit status.
+child has ended, its exit status. A request with `new_session` true (`pipeline.start_ler_run`, runs
+a test kills) gets a child that leads a session and process group of its own, as
+`subprocess.Popen(start_new_session=True)` would, set up before its pid is sent.
 """
 
 from __future__ import annotations
@@ -44,12 +46,16 @@ IMPORT_TIME_VARIABLES = ("LER_PROJECT_DIR", "LER_NIGHTLY_CRON", "LER_NIGHTLY_TIM
 READY = "ler-server ready"
 
 
-def _child(request: dict, listener: socket.socket, conn: socket.socket) -> None:
+def _child(request: dict, listener: socket.socket, conn: socket.socket, started: int) -> None:
     """In the forked child: become the `ler` process of the request, then exit with its status."""
     code = 1
     try:
         listener.close()
         conn.close()
+        if request.get("new_session"):  # its own process group, which a test may kill whole
+            os.setsid()
+        os.write(started, b"1")  # the server sends the pid only now: a killpg of it finds the group
+        os.close(started)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -100,9 +106,14 @@ def serve(path: str) -> None:
             conn, _ = listener.accept()
             with conn.makefile("r") as lines:
                 request = json.loads(lines.readline())
+            ready, started = os.pipe()
             pid = os.fork()
             if pid == 0:
-                _child(request, listener, conn)
+                os.close(ready)
+                _child(request, listener, conn, started)
+            os.close(started)
+            os.read(ready, 1)  # b"" if the child died first: it is reaped and reported all the same
+            os.close(ready)
             with contextlib.suppress(OSError):  # a client already gone: the child is reaped all the same
                 conn.sendall(f"{pid}\n".encode())
             waiting[pid] = conn

@@ -6,12 +6,14 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -58,28 +60,34 @@ class _WarmLer:
     def serves(self, env: dict[str, str]) -> bool:
         return self.proc.poll() is None and all(env.get(k) == self.env.get(k) for k in IMPORT_TIME_VARIABLES)
 
-    def run(self, argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
-        out, err = (Path(tempfile.mkstemp(dir=self.folder, suffix=s)[1]) for s in (".out", ".err"))
+    def start(
+        self, argv: list[str], env: dict[str, str], stdout: str, stderr: str, new_session: bool = False
+    ) -> _WarmProcess:
+        """A forked `ler` with `argv` and `env`, its output to the files named (or os.devnull)."""
         request = {"program": ler_command()[0], "argv": argv, "env": env, "cwd": os.getcwd(),
-                   "stdout": str(out), "stderr": str(err)}  # fmt: skip
-        command = [*ler_command(), *argv]
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(timeout)
+                   "stdout": stdout, "stderr": stderr, "new_session": new_session}  # fmt: skip
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
             conn.connect(str(self.socket))
             conn.sendall((json.dumps(request) + "\n").encode())
-            with conn.makefile("r") as lines:
-                pid = int(lines.readline())
-                try:
-                    status = lines.readline()
-                except TimeoutError:  # as subprocess.run: the child is killed, then the timeout raised
-                    os.kill(pid, signal.SIGKILL)
-                    raise subprocess.TimeoutExpired(command, timeout) from None
-        if not status:
-            raise RuntimeError("ler-server closed the connection without a status")
+            return _WarmProcess(conn, [*ler_command(), *argv])
+        except BaseException:
+            conn.close()
+            raise
+
+    def run(self, argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
+        out, err = (Path(tempfile.mkstemp(dir=self.folder, suffix=s)[1]) for s in (".out", ".err"))
+        proc = self.start(argv, env, str(out), str(err))
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:  # as subprocess.run: the child is killed, then the timeout raised
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         texts = [p.read_text(errors="replace") for p in (out, err)]
         for p in (out, err):
             p.unlink()
-        return subprocess.CompletedProcess(command, int(status), *texts)
+        return subprocess.CompletedProcess(proc.args, code, *texts)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -91,6 +99,52 @@ class _WarmLer:
         for p in self.folder.glob("*"):
             p.unlink(missing_ok=True)
         self.folder.rmdir()
+
+
+class _WarmProcess:
+    """A forked `ler` as far as the tests use a `subprocess.Popen`: its pid (which a test may kill,
+    or its whole process group when it was started in a new session), `poll()` and `wait()`.
+
+    The server sends two lines: the child's pid at once, its exit status when it has ended."""
+
+    def __init__(self, conn: socket.socket, args: list[str]) -> None:
+        self.conn, self.args, self.returncode, self._buffer = conn, args, None, b""
+        pid = self._line(timeout=60)
+        if pid is None:
+            conn.close()
+            raise RuntimeError("ler-server sent no pid")
+        self.pid = int(pid)
+
+    def _line(self, timeout: float | None) -> str | None:
+        """The next line, or None when none came within `timeout` seconds (None: wait for it)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self.conn], [], [], left)[0]:
+                return None
+            chunk = self.conn.recv(256)
+            if not chunk:
+                raise RuntimeError("ler-server closed the connection without a status")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode()
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self._ended(self._line(timeout=0))
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self._ended(self._line(timeout))
+            if self.returncode is None:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+        return self.returncode
+
+    def _ended(self, status: str | None) -> None:
+        if status is not None:
+            self.returncode = int(status)
+            self.conn.close()
 
 
 _warm: list[_WarmLer | None] = []  # this process's server, once asked for (None: it did not start)
@@ -130,11 +184,17 @@ def ler_run(
     return proc
 
 
-def start_ler_run(landing: Path, warehouse: Path, *extra: str) -> subprocess.Popen:
-    """`ler run` started in its own process group (so a test can kill the whole run), output discarded."""
+def start_ler_run(landing: Path, warehouse: Path, *extra: str) -> subprocess.Popen | _WarmProcess:
+    """`ler run` started in its own process group (so a test can kill the whole run: `os.killpg` of
+    its pid), output discarded: a fork of the warm `ler` in a new session, or a subprocess."""
+    argv = ["run", "--landing", str(landing), "--warehouse", str(warehouse), *extra]
+    env = ler_environ()
+    warm = _warm_ler(env)
+    if warm is not None:
+        return warm.start(argv, env, os.devnull, os.devnull, new_session=True)
     return subprocess.Popen(
-        ler_command("run", "--landing", str(landing), "--warehouse", str(warehouse), *extra),
-        env=ler_environ(),
+        ler_command(*argv),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
