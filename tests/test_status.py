@@ -52,7 +52,7 @@ from dagster_project.run_history import (
 from dagster_project.run_instance import INSTANCE_YAML, instance_home, storage_failure
 from dagster_project.run_lock import holding
 from tests.support.pii import _text_tokens, collect_person_data
-from tests.support.pipeline import ler_command, ler_environ, query, rows_as_dicts
+from tests.support.pipeline import ler, query, rows_as_dicts
 from tests.support.scenarios import Scenario, copy_scenario
 from tests.test_failures import assert_plain_failure, cli_run, mounted, published, remount_read_only
 
@@ -266,8 +266,7 @@ def run_id_of(run: Scenario) -> str:
 
 
 def ler_status(warehouse: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(ler_command("status", "--warehouse", str(warehouse), *extra),
-                          env=ler_environ(), capture_output=True, text=True, timeout=300)
+    return ler("status", "--warehouse", str(warehouse), *extra, timeout=300)
 
 
 def status_in_process(warehouse: Path, *extra: str) -> tuple[int, str, str]:

@@ -165,18 +165,21 @@ def _warm_ler(env: dict[str, str]) -> _WarmLer | None:
     return server if server is not None and server.serves(env) else None
 
 
-def ler_run(
-    landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None, check: bool = True
-) -> subprocess.CompletedProcess:
-    """`ler run` in a process of its own, as an operator or the scheduler would call it: a fork of
-    the warm `ler` (ler_server.py) or a subprocess."""
-    argv = ["run", "--landing", str(landing), "--warehouse", str(warehouse), *extra]
+def ler(*argv: str, env: dict[str, str] | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """`ler ARGV...` in a process of its own, as an operator would call it: a fork of the warm `ler`
+    (ler_server.py) or a subprocess; its output captured, never checked."""
     full_env = ler_environ(env)
     warm = _warm_ler(full_env)
     if warm is not None:
-        proc = warm.run(argv, full_env, timeout=900)
-    else:
-        proc = subprocess.run(ler_command(*argv), env=full_env, capture_output=True, text=True, timeout=900)
+        return warm.run(list(argv), full_env, timeout=timeout)
+    return subprocess.run(ler_command(*argv), env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def ler_run(
+    landing: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    """`ler run` in a process of its own, as an operator or the scheduler would call it (`ler()`)."""
+    proc = ler("run", "--landing", str(landing), "--warehouse", str(warehouse), *extra, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"ler run failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
