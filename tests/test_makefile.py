@@ -51,3 +51,12 @@ def test_make_test_fast_leaves_out_the_pipeline_builds() -> None:
     out = dry_run("test-fast")
     assert '-m "not e2e and not slow"' in out and "ruff check" in out
     assert "sample_data.generate" not in out
+
+
+def test_make_test_hands_out_the_long_modules_first_and_keeps_bytecode() -> None:
+    """xdist's default reorders modules by their number of tests, which put the crash-safety
+    module last (tests/conftest.py's LONG_MODULES order is kept only without it); and the bytecode
+    the workers and warm runs share is written whatever the caller's environment says."""
+    line = next(x for x in dry_run("test").splitlines() if " pytest " in x)
+    assert "--dist loadfile" in line and "--no-loadscope-reorder" in line
+    assert "env -u PYTHONDONTWRITEBYTECODE" in line
