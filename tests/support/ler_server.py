@@ -9,7 +9,7 @@ script does (`dagster_project.cli.entry`). Everything a run does (ingestion, the
 its own process, the publication) happens in the child as in a fresh process; only the imports are
 shared.
 
-`pipeline.ler_run` uses it when `LER_TEST_WARM_RUNS` is not `0` and falls back to a plain
+`pipeline.ler` (and so `ler_run`) uses it when `LER_TEST_WARM_RUNS` is not `0` and falls back to a plain
 subprocess when the server cannot start or when the request sets one of `IMPORT_TIME_VARIABLES`
 (read while the code is imported, so a warm child would not see them). Runs a test kills
 (`pipeline.start_ler_run`) are forks too, each in a session of its own (below).
