@@ -6,6 +6,7 @@ so one definitions module serves `ler run`, `dagster dev` and the scheduler alik
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from functools import cached_property
@@ -28,8 +29,10 @@ class LerSettingsResource(ConfigurableResource):
 
 
 def dbt_executable() -> str:
-    """The venv's own `dbt`, so runs never depend on PATH (RECIPES.md)."""
-    return str(Path(sys.executable).parent / "dbt")
+    """The `dbt` a run starts: LER_DBT_EXECUTABLE when set (a site's wrapper of dbt, or the test
+    suite's warm dbt: tests/support/ler_server.py), else the venv's own, so runs never depend on
+    PATH (RECIPES.md). Read when the definitions are loaded (the dbt resource) and by every parse."""
+    return os.environ.get("LER_DBT_EXECUTABLE") or str(Path(sys.executable).parent / "dbt")
 
 
 class LerDbtCliResource(DbtCliResource):

@@ -274,6 +274,27 @@ def test_the_dbt_resource_skips_dagster_dbts_version_subprocess_and_adapter() ->
     assert resource._initialize_dbt_core_adapter(["build"]) is None
 
 
+def test_the_dbt_a_run_starts_is_the_venvs_unless_ler_dbt_executable_names_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sys
+
+    from dagster_project.dbt_manifest import dbt_command
+    from dagster_project.resources import dbt_executable, dbt_resource
+
+    monkeypatch.delenv("LER_DBT_EXECUTABLE", raising=False)
+    assert dbt_executable() == str(Path(sys.executable).parent / "dbt")
+    wrapper = tmp_path / "dbt-wrapper"
+    wrapper.write_text('#!/bin/sh\nexec dbt "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("LER_DBT_EXECUTABLE", str(wrapper))
+    assert dbt_command("parse")[0] == str(wrapper)
+    assert dbt_resource().dbt_executable == str(wrapper)
+    monkeypatch.setenv("LER_DBT_EXECUTABLE", str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="missing"):  # dagster-dbt names the path it did not find
+        dbt_resource()
+
+
 def test_dbt_unit_tests_are_not_asset_checks() -> None:
     from dagster_project.assets.dbt import DBT_PROJECT
     from dagster_project.definitions import defs

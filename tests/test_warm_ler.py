@@ -76,3 +76,53 @@ def test_a_started_warm_run_is_a_process_group_a_test_can_kill(tmp_path: Path) -
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL and proc.poll() == -signal.SIGKILL
+
+
+def _warm_dbt() -> tuple[pipeline._WarmLer, Path]:
+    warm = pipeline._warm_ler(ler_environ())
+    assert warm is not None, "the warm ler did not start"
+    return warm, warm.dbt_client()
+
+
+def _server_children(warm: pipeline._WarmLer) -> set[int]:
+    path = Path(f"/proc/{warm.proc.pid}/task/{warm.proc.pid}/children")
+    return {int(p) for p in path.read_text().split()}
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--no-such-flag"]], ids=["version", "usage-error"])
+def test_the_warm_dbt_answers_as_the_real_dbt(argv: list[str]) -> None:
+    """The dbt the suite's runs start (a fork of the warm server's imported dbt, with the client's
+    own stdout and stderr) gives the real dbt's exit status and output."""
+    _, client = _warm_dbt()
+    real = Path(ler_command()[0]).with_name("dbt")
+    warm = subprocess.run([str(client), *argv], capture_output=True, text=True, timeout=60)
+    plain = subprocess.run([str(real), *argv], capture_output=True, text=True, timeout=60)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert warm.stdout or warm.stderr
+
+
+def test_a_warm_dbt_ends_with_its_client_as_a_killed_run_ends_its_dbt(tmp_path: Path) -> None:
+    """SIGKILL to a run's process group kills the dbt client in it; the fork doing the dbt work
+    (the server's child, in no group of the run's) must end with it, not write on alone."""
+    from dagster_project.dbt_manifest import dbt_command, dbt_environment
+
+    warm, client = _warm_dbt()
+    before = _server_children(warm)
+    argv = dbt_command("parse", "--no-partial-parse", target_path=tmp_path / "target")
+    env = ler_environ(dbt_environment(tmp_path / "wh")) | {"LER_DBT_EXECUTABLE": str(client)}
+    proc = subprocess.Popen([str(client), *argv[1:]], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not (forks := _server_children(warm) - before):
+            assert proc.poll() is None and time.monotonic() < deadline, "no dbt fork started"
+            time.sleep(0.01)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in forks) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in forks), "the dbt fork outlived its client"
+    again = subprocess.run([str(client), "--version"], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and "Core" in again.stdout  # the server serves on

@@ -21,20 +21,32 @@ from its only thread and only between requests (a select loop), so no lock of an
 held in a child.
 
 Protocol on a Unix socket, one request per connection: the client sends one JSON line (`program`,
-`argv`, `env`, `cwd`, and the `stdout` and `stderr` files) and reads back two lines: the child's
+`argv`, `env`, `cwd`, and the `stdout` and `stderr` files, or, from warm_dbt_client.py, `program`
+"dbt", the `umask` and the client's own stdin, stdout and stderr as SCM_RIGHTS file descriptors
+with the line) and reads back two lines: the child's
 pid (so a client that times out can kill it, as `subprocess.run` kills its child) and, when the
 child has ended, its exit status. A request with `new_session` true (`pipeline.start_ler_run`, runs
 a test kills) gets a child that leads a session and process group of its own, as
 `subprocess.Popen(start_new_session=True)` would, set up before its pid is sent.
+
+The dbt a warm run starts (`LER_DBT_EXECUTABLE`, set by pipeline._WarmLer to a script running
+warm_dbt_client.py) is served the same way: the server imported dbt's CLI, the DuckDB adapter and
+the tasks of a build too (`DBT_MODULES`), and a dbt child runs `dbt` as its script does, in the
+client's folder, environment and umask, writing to the client's own stdout and stderr. It is not in
+the run's process group (the client is), so it dies when its client does (`_dies_with_client`):
+SIGKILL to a killed run's group ends its dbt as it ended a dbt subprocess.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
+import importlib
 import json
 import os
 import select
+import signal
 import socket
 import sys
 import threading
@@ -42,16 +54,26 @@ import traceback
 
 # Read when the project's modules are imported (project_paths.py, schedules.py): a request that sets
 # any of them to another value than the server's gets a plain subprocess instead.
-IMPORT_TIME_VARIABLES = ("LER_PROJECT_DIR", "LER_NIGHTLY_CRON", "LER_NIGHTLY_TIMEZONE", "PYTHONPATH")
+IMPORT_TIME_VARIABLES = (
+    "LER_PROJECT_DIR",
+    "LER_NIGHTLY_CRON",
+    "LER_NIGHTLY_TIMEZONE",
+    "LER_DBT_EXECUTABLE",
+    "PYTHONPATH",
+)
 READY = "ler-server ready"
 
 
-def _child(request: dict, listener: socket.socket, conn: socket.socket, started: int) -> None:
-    """In the forked child: become the `ler` process of the request, then exit with its status."""
+def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.socket, started: int) -> None:
+    """In the forked child: become the `ler` (or `dbt`) process of the request, then exit with its
+    status."""
     code = 1
     try:
         listener.close()
-        conn.close()
+        if request["program"] == "dbt":
+            _dies_with_client(conn)
+        else:
+            conn.close()
         if request.get("new_session"):  # its own process group, which a test may kill whole
             os.setsid()
         os.write(started, b"1")  # the server sends the pid only now: a killpg of it finds the group
@@ -59,18 +81,17 @@ def _child(request: dict, listener: socket.socket, conn: socket.socket, started:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
-            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(out, fd)
-            os.close(out)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
+        if fds:  # the client's own stdin, stdout and stderr (warm_dbt_client.py)
+            for target, fd in zip((0, 1, 2), fds, strict=True):
+                os.dup2(fd, target)
+                os.close(fd)
+        else:
+            _redirect(request["stdout"], request["stderr"])
+        if "umask" in request:
+            os.umask(request["umask"])
         sys.argv = [request["program"], *request["argv"]]
-        from dagster_project import cli
-
         try:
-            result = cli.entry()  # what the `ler` script runs: the umask, then the command
+            result = _entry(request["program"])()
             code = result if isinstance(result, int) else 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -79,15 +100,91 @@ def _child(request: dict, listener: socket.socket, conn: socket.socket, started:
         code = 1
     finally:
         try:
+            if request.get("program") == "dbt":
+                # as dbt's interpreter would at exit: multiprocessing's finalizers unlink the
+                # semaphores dbt made (else the resource tracker warns of them on stderr)
+                atexit._run_exitfuncs()
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
             os._exit(code)
 
 
+# What a `dbt build` imports beyond what the project's definitions import (measured with
+# `python -X importtime`: the CLI, the DuckDB adapter, agate, the build's tasks and runners).
+DBT_MODULES = (
+    "dbt.cli.main",
+    "dbt.adapters.duckdb",
+    "dbt.adapters.duckdb.impl",
+    "dbt.adapters.duckdb.environments.local",
+    "dbt_common.clients.agate_helper",
+    "dbt.task.build",
+    "dbt.task.seed",
+    "dbt.task.test",
+    "dbt.task.run",
+    "dbt.parser.sql",
+    "sqlparse",
+)
+
+
+def _import_dbt() -> None:
+    """dbt's start-up, paid once by the server instead of by every dbt a run starts."""
+    for name in DBT_MODULES:
+        importlib.import_module(name)
+
+
+def _entry(program: str):  # noqa: ANN202
+    """What the `ler` script runs (the umask, then the command), or what the `dbt` script runs."""
+    if program == "dbt":
+        from dbt.cli.main import cli
+
+        # the name the script's usage lines give (click would name this server's `python -m` module)
+        return lambda: cli.main(prog_name="dbt")
+    from dagster_project import cli
+
+    return cli.entry
+
+
+def _redirect(stdout: str, stderr: str) -> None:
+    """stdout and stderr to the files the client named, stdin from /dev/null."""
+    for fd, path in ((1, stdout), (2, stderr)):
+        out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(out, fd)
+        os.close(out)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+
+
+def _dies_with_client(conn: socket.socket) -> None:
+    """A dbt fork ends the moment its client does (a killed run's process group holds the client,
+    not this fork): a thread waits for the client's end of the connection to close. The client
+    sends nothing after its request, so the read returns only then."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            conn.recv(1)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
+    """The request's JSON line and the file descriptors sent with it (a dbt client's stdio)."""
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(1 << 16)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data), fds
+
+
 def serve(path: str) -> None:
     """Import the code, say READY on stdout, then fork a child per request until stdin closes."""
     from dagster_project import cli, definitions  # noqa: F401  (the imports every run needs)
+
+    _import_dbt()
 
     if threading.active_count() != 1:  # forking beside another thread could copy a held lock
         raise SystemExit(f"ler-server: {threading.active_count()} threads after the imports; not forking")
@@ -104,14 +201,15 @@ def serve(path: str) -> None:
             break  # the client process is gone
         if listener in readable:
             conn, _ = listener.accept()
-            with conn.makefile("r") as lines:
-                request = json.loads(lines.readline())
+            request, fds = _read_request(conn)
             ready, started = os.pipe()
             pid = os.fork()
             if pid == 0:
                 os.close(ready)
-                _child(request, listener, conn, started)
+                _child(request, fds, listener, conn, started)
             os.close(started)
+            for fd in fds:  # the child's now: holding the client's stdout would keep its pipe open
+                os.close(fd)
             os.read(ready, 1)  # b"" if the child died first: it is reaped and reported all the same
             os.close(ready)
             with contextlib.suppress(OSError):  # a client already gone: the child is reaped all the same

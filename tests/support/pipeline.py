@@ -7,6 +7,7 @@ import atexit
 import json
 import os
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -43,7 +44,7 @@ class _WarmLer:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="ler-warm-"))
         self.socket = self.folder / "socket"
-        self.env = ler_environ()
+        self.env = self.request_env(ler_environ())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.support.ler_server", str(self.socket)],
             env=self.env,
@@ -57,13 +58,34 @@ class _WarmLer:
             self.stop()
             raise RuntimeError("ler-server did not start")
 
+    def request_env(self, env: dict[str, str]) -> dict[str, str]:
+        """`env` with the warm dbt (`dbt_client()`) as the dbt a run starts, unless `env` names one
+        or LER_TEST_WARM_DBT is 0."""
+        if "LER_DBT_EXECUTABLE" in env or os.environ.get("LER_TEST_WARM_DBT") == "0":
+            return env
+        return env | {"LER_DBT_EXECUTABLE": str(self.dbt_client())}
+
+    def dbt_client(self) -> Path:
+        """The `dbt` script of this server: warm_dbt_client.py with this server's socket and, for
+        when no server answers, the venv's own dbt."""
+        script = self.folder / "dbt"
+        if not script.exists():
+            python, client = sys.executable, Path(__file__).with_name("warm_dbt_client.py")
+            real = Path(sys.executable).parent / "dbt"
+            args = " ".join(shlex.quote(str(a)) for a in (python, "-I", "-S", client, self.socket, real))
+            script.write_text(f'#!/bin/sh\nexec {args} "$@"\n')
+            script.chmod(0o755)
+        return script
+
     def serves(self, env: dict[str, str]) -> bool:
+        env = self.request_env(env)
         return self.proc.poll() is None and all(env.get(k) == self.env.get(k) for k in IMPORT_TIME_VARIABLES)
 
     def start(
         self, argv: list[str], env: dict[str, str], stdout: str, stderr: str, new_session: bool = False
     ) -> _WarmProcess:
         """A forked `ler` with `argv` and `env`, its output to the files named (or os.devnull)."""
+        env = self.request_env(env)
         request = {"program": ler_command()[0], "argv": argv, "env": env, "cwd": os.getcwd(),
                    "stdout": stdout, "stderr": stderr, "new_session": new_session}  # fmt: skip
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
