@@ -1,10 +1,13 @@
-"""The generic test column_rules (dbt/tests/generic/column_rules.sql): one scan per model for its
-required columns and closed code lists, in place of one dbt test per column.
+"""The generic test column_rules (dbt/tests/generic/column_rules.sql): one node per model for its
+required columns, closed code lists and keys (grain, unique columns, references), in place of one
+dbt test per column and key.
 
 A copy of the hand-built state's warehouse gets a spell with no provider, one with a tie status
-outside the list and one with a null status (not a failure: as dbt's accepted_values, a null is
-judged by not_null alone); `dbt test` of that model's column_rules must fail naming the column and
-the rule with the count of broken rows, and never print the bad value itself. The declarations are
+outside the list, one with a null status (not a failure: as dbt's accepted_values, a null is
+judged by not_null alone) and a second row for one spell_id (its `unique` key); and an education
+record twice (its `grain`) and one with a credential level the dictionary lacks (its
+`references`). `dbt test` of both models' column_rules must fail naming the column and the rule
+with the count of broken rows, and never print a value. The declarations are
 checked too: every model keeps the required columns and lists its YAML declares (a column_rules
 entry naming a column the model does not have would test nothing).
 """
@@ -30,7 +33,9 @@ from tests.support.pipeline import ler_environ, query
 from tests.support.scenarios import Scenario
 
 TEST = "column_rules_int_education__spells"
+KEYS_TEST = "column_rules_int_education__records"
 BAD_CODE = "NOT-A-TIE-STATUS-7731"
+BAD_LEVEL = "NOT-A-LEVEL-4410"
 
 
 @pytest.mark.e2e
@@ -49,6 +54,19 @@ def test_column_rules_fail_with_column_rule_and_count_but_no_value(
         con.execute(f"update {table} set provider_id = null where spell_id = ?", [spells[0]])
         con.execute(f"update {table} set tie_status = ? where spell_id = ?", [BAD_CODE, spells[1]])
         con.execute(f"update {table} set tie_status = null where spell_id = ?", [spells[2]])
+        con.execute(f"insert into {table} select * from {table} where spell_id = ?", [spells[2]])
+        records = "intermediate.int_education__records"
+        (seq, line) = con.execute(
+            f"select file_seq, line_number from {records} where record_credential_level is not null "
+            "order by all limit 1").fetchone()
+        con.execute(f"insert into {records} select * from {records} where file_seq = ? and line_number = ?",
+                    [seq, line])  # fmt: skip
+        (other_seq, other_line) = con.execute(
+            f"select file_seq, line_number from {records} where record_credential_level is not null "
+            "and (file_seq <> ? or line_number <> ?) order by all limit 1", [seq, line]).fetchone()
+        con.execute(
+            f"update {records} set record_credential_level = ? where file_seq = ? and line_number = ?",
+            [BAD_LEVEL, other_seq, other_line])
     finally:
         con.close()
     target = tmp_path / "target"
@@ -56,21 +74,30 @@ def test_column_rules_fail_with_column_rule_and_count_but_no_value(
     ensure_manifest()
     shutil.copy2(PARTIAL_PARSE, target / PARTIAL_PARSE.name)
     proc = subprocess.run(
-        dbt_command("test", "--select", TEST, target_path=target),
+        dbt_command("test", "--select", TEST, KEYS_TEST, target_path=target),
         env=ler_environ(dbt_environment(warehouse)),
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 1, proc.stdout[-3000:]
-    assert "Got 2 results" in proc.stdout, proc.stdout[-3000:]
+    assert "Got 3 results" in proc.stdout and "Got 2 results" in proc.stdout, proc.stdout[-3000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
-    assert [(r["status"], r["failures"]) for r in results] == [("fail", 2)]
+    assert sorted((r["unique_id"].split(".")[2], r["status"], r["failures"]) for r in results) == [
+        (KEYS_TEST, "fail", 2), (TEST, "fail", 3)]  # fmt: skip
     compiled = next(target.glob(f"compiled/**/{TEST}.sql")).read_text()
     rows = query(warehouse / "warehouse.duckdb", compiled)
-    assert sorted(rows) == [("provider_id", "not_null", 1), ("tie_status", "accepted_values", 1)]
+    assert sorted(rows) == [
+        ("provider_id", "not_null", 1), ("spell_id", "unique", 2), ("tie_status", "accepted_values", 1),
+    ]
+    compiled = next(target.glob(f"compiled/**/{KEYS_TEST}.sql")).read_text()
+    rows = query(warehouse / "warehouse.duckdb", compiled)
+    assert sorted(rows) == [
+        ("file_seq, line_number", "grain", 2),
+        ("record_credential_level", "references credential_levels.credential_level", 1),
+    ]
     logs = proc.stdout + proc.stderr + "".join(p.read_text() for p in target.parent.glob("**/dbt.log"))
-    assert BAD_CODE not in logs
+    assert BAD_CODE not in logs and BAD_LEVEL not in logs and spells[2] not in logs
 
 
 def test_every_column_rules_entry_names_a_column_of_its_model() -> None:
@@ -84,6 +111,8 @@ def test_every_column_rules_entry_names_a_column_of_its_model() -> None:
         model = manifest["nodes"][node["attached_node"]]
         kwargs = node["test_metadata"]["kwargs"]
         named = set(kwargs.get("not_null", [])) | set(kwargs.get("accepted_values", {}))
+        # (a grain column the model lacks fails the test's query; the grain need not be documented)
+        named |= set(kwargs.get("unique", [])) | set(kwargs.get("references", {}))
         assert named, node["name"]
         missing = named - set(model["columns"])
         problems += [f"{node['name']}: {c} is not a column of {model['name']}" for c in sorted(missing)]

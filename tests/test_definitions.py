@@ -73,7 +73,8 @@ def test_file_contract_checks_are_blocking() -> None:
 
 def test_dbt_tests_are_asset_checks() -> None:
     names = {c.name for c in _graph().asset_check_keys}
-    assert any(n.startswith("unique_") for n in names) and any(n.startswith("column_rules_") for n in names)
+    assert any(n.startswith("grain_unique_") for n in names)
+    assert any(n.startswith("column_rules_") for n in names)
 
 
 @pytest.mark.slow

@@ -1,8 +1,9 @@
 {#- Generic test: the model's grain, at most one row per value of `columns` (a composite key), as a
-    unique test does for one column. Declared at model level in the models' YAML on every model whose
-    grain is not an enforced primary key (the marts and reporting models have primary_key
-    constraints instead); its description is the docs block test_grain_unique (dbt/docs/tests.md).
-    Returns each duplicated key with its row count.
+    unique test does for one column. Declared at model level in the models' YAML on the models that
+    have no column_rules test (column_rules.sql checks the grain of every other model with its
+    `grain` list, in the same node as its column rules): the wage tables, whose grain is checked on
+    the latest slice with hash_first, and int_learners__consent. Its description is the docs block
+    test_grain_unique (dbt/docs/tests.md). Returns each duplicated key with its row count.
 
     `hash_first=true` (the wage tables: millions of rows keyed by a 64-character person key) gives
     the same rows in two cheaper passes: grouping on one 64-bit hash of the key (macro key_hash)
