@@ -2,12 +2,14 @@
 
 About 20 whole `ler run`s make up most of `make test`, and each began by importing Dagster,
 dagster-dbt (which imports dbt-core) and the project: about 3 CPU seconds of every run, the same
-each time. This server imports `dagster_project.cli` and the Dagster definitions once, then serves
-each request in a child it forks: the child takes the request's environment and working folder,
-writes its stdout and stderr to the files the client named, and runs `ler` exactly as the `ler`
-script does (`dagster_project.cli.entry`). Everything a run does (ingestion, the Dagster run, dbt in
-its own process, the publication) happens in the child as in a fresh process; only the imports are
-shared.
+each time, then about 1 more for what its later steps import and 1 to 2 for the dbt process it
+starts. This server imports `dagster_project.cli`, the Dagster definitions, what a run's later
+steps import (`RUN_MODULES`) and what dbt imports (`DBT_MODULES`) once, then serves each request
+in a child it forks: the child takes the request's environment and working folder, writes its
+stdout and stderr to the files the client named, and runs `ler` exactly as the `ler` script does
+(`dagster_project.cli.entry`). Everything a run does (ingestion, the Dagster run, the dbt build,
+the publication) happens in the child (and its dbt child, below) as in a fresh process; only the
+imports are shared.
 
 `pipeline.ler` (and so `ler_run`) uses it when `LER_TEST_WARM_RUNS` is not `0` and falls back to a plain
 subprocess when the server cannot start or when the request sets one of `IMPORT_TIME_VARIABLES`
@@ -127,9 +129,29 @@ DBT_MODULES = (
 )
 
 
-def _import_dbt() -> None:
-    """dbt's start-up, paid once by the server instead of by every dbt a run starts."""
-    for name in DBT_MODULES:
+# What a `ler run` imports when it gets there, beyond the definitions (measured the same way: the
+# report and its PDF, the run history and its Dagster storage, pandas, the learner records): about
+# 1 CPU second of every run's child otherwise.
+RUN_MODULES = (
+    "dagster_project.report.document",
+    "dagster_project.report.pdf",
+    "dagster_project.run_history",
+    "dagster_project.run_instance",
+    "dagster_project.credentials.proofs",
+    "dagster_project.credentials.warehouse",
+    "dagster_project.feedback.write",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log",
+    "dagster._core.storage.runs.sqlite",
+    "dagster._core.storage.schedules.sqlite",
+    "pandas",
+    "upath",
+)
+
+
+def _import_run_and_dbt() -> None:
+    """The start-up of a run's later steps and of the dbt it starts, paid once by the server
+    instead of by every child."""
+    for name in RUN_MODULES + DBT_MODULES:
         importlib.import_module(name)
 
 
@@ -184,7 +206,7 @@ def serve(path: str) -> None:
     """Import the code, say READY on stdout, then fork a child per request until stdin closes."""
     from dagster_project import cli, definitions  # noqa: F401  (the imports every run needs)
 
-    _import_dbt()
+    _import_run_and_dbt()
 
     if threading.active_count() != 1:  # forking beside another thread could copy a held lock
         raise SystemExit(f"ler-server: {threading.active_count()} threads after the imports; not forking")
