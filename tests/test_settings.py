@@ -15,6 +15,7 @@ import yaml
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.settings import (
     DBT_THREADS_DEFAULT,
+    DUCKDB_MEMORY_LIMIT_DEFAULT,
     DEMO_HASH_KEY,
     MIN_HASH_KEY_LENGTH,
     RULE_CONSTANT_VARS,
@@ -164,6 +165,41 @@ def test_run_bookkeeping_reaches_dbt_as_environment_not_vars(tmp_path: Path) -> 
     assert json.loads(env["LER_RUN_SETTINGS_JSON"])["min_cell"] == 10
     assert "secret-k" not in json.dumps(env)
     assert env["HOME"] == str((tmp_path / "wh").resolve())
+    assert env["LER_DUCKDB_MEMORY_LIMIT"] == DUCKDB_MEMORY_LIMIT_DEFAULT  # the profile's settings
+    limited = Settings.load(
+        {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh"},
+        environ={"LER_HASH_KEY": "secret-k" * 4, "LER_DUCKDB_MEMORY_LIMIT": "6GB"},
+    )
+    assert dbt_run_environment(limited, "run-1", started)["LER_DUCKDB_MEMORY_LIMIT"] == "6GB"
+
+
+def test_the_dbt_build_runs_under_the_duckdb_memory_limit(tmp_path: Path) -> None:
+    """dbt's DuckDB has LER_DUCKDB_MEMORY_LIMIT as its memory_limit (dbt/profiles.yml `settings`),
+    as ingestion's connection has: DuckDB's own default, 80 % of the machine, let a state-size build
+    reach 21 GB."""
+    import subprocess
+
+    import duckdb
+
+    from dagster_project.dbt_manifest import PARTIAL_PARSE, dbt_command, dbt_environment, ensure_manifest
+    from tests.support.pipeline import ler_environ
+
+    ensure_manifest()
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / PARTIAL_PARSE.name).write_bytes(PARTIAL_PARSE.read_bytes())
+    (tmp_path / "wh").mkdir()
+    sql = "select current_setting('memory_limit') as memory_limit"
+    env = ler_environ(dbt_environment(tmp_path / "wh")) | {"LER_DUCKDB_MEMORY_LIMIT": "512MB"}
+    proc = subprocess.run(
+        dbt_command("show", "--inline", sql, "--output", "json", target_path=target),
+        env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    con = duckdb.connect()
+    con.execute("set memory_limit = '512MB'")
+    expected = con.execute(sql).fetchone()[0]
+    assert f'"memory_limit": "{expected}"' in proc.stdout, proc.stdout[-2000:]
 
 
 def test_dbt_writes_its_debug_log_and_json_artifacts_only_when_asked(tmp_path: Path) -> None:
@@ -216,6 +252,7 @@ def test_the_rendered_profile_and_lake_sources_are_the_same_for_every_warehouse(
     ]
     assert profile["path"] == "~/warehouse.duckdb"
     assert profile["threads"] == DBT_THREADS_DEFAULT  # dbt run by hand, as `ler run`
+    assert profile["settings"]["memory_limit"] == DUCKDB_MEMORY_LIMIT_DEFAULT  # likewise
     assert "temp_directory" not in json.dumps(profile)  # DuckDB would not expand ~ there
 
 

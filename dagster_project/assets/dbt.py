@@ -124,15 +124,17 @@ def _var_args(settings: Settings) -> list[str]:
 
 
 def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -> dict[str, str]:
-    """The environment of a run's dbt build: the warehouse (dbt_manifest.dbt_environment) and the
-    run's bookkeeping for marts.run_metadata, plus the wage inputs' fingerprint for the incremental
-    wage models (int_wages__quarter_inputs, run_inputs.py).
+    """The environment of a run's dbt build: the warehouse (dbt_manifest.dbt_environment), DuckDB's
+    memory limit (LER_DUCKDB_MEMORY_LIMIT, read by dbt/profiles.yml) and the run's bookkeeping for
+    marts.run_metadata, plus the wage inputs' fingerprint for the incremental wage models
+    (int_wages__quarter_inputs, run_inputs.py).
 
     Per-run values are environment variables, read with env_var() only when a model runs, never
     `--vars`: new `--vars` make dbt re-parse the whole project, a new env var value only the file
     that reads it.
     """
     return dbt_environment(settings.warehouse_dir) | dbt_artifact_environment(settings) | {
+        "LER_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,  # dbt/profiles.yml `settings`
         "LER_RUN_ID": run_id,
         "LER_RUN_STARTED_AT": started_at.isoformat(),
         "LER_RUN_SETTINGS_JSON": json.dumps(settings.in_force(), sort_keys=True),
