@@ -15,8 +15,8 @@ import yaml
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.settings import (
     DBT_THREADS_DEFAULT,
-    DUCKDB_MEMORY_LIMIT_DEFAULT,
     DEMO_HASH_KEY,
+    DUCKDB_MEMORY_LIMIT_DEFAULT,
     MIN_HASH_KEY_LENGTH,
     RULE_CONSTANT_VARS,
     SETTINGS,
