@@ -29,10 +29,11 @@ MIN_HASH_KEY_LENGTH = 32
 # 2 threads 26 s, 4 threads 23 s; most of a node's cost is dbt's Python, which a thread waiting on
 # DuckDB leaves to another. dbt/profiles.yml has the same default for dbt run by hand.
 DBT_THREADS_DEFAULT = 4
-# DuckDB's memory limit in every process of a run that runs DuckDB (ingestion, dbt, publish). DuckDB's
-# own default is 80 % of the machine, which on a 24 GB machine shared with other work let a state-size
-# run reach 20 GB (issue 10); past the limit DuckDB spills to its temp folder. Ingestion and dbt run
-# one after the other, so two of these plus Python stay under the 8 GB target.
+# DuckDB's memory limit of ingestion, the operational checks and the dbt build (dbt/profiles.yml
+# `settings`, from LER_DUCKDB_MEMORY_LIMIT, which every run passes to dbt). DuckDB's own default is
+# 80 % of the machine, which on a 24 GB machine shared with other work let a state-size dbt build
+# reach 21 GB (issue 10); past the limit DuckDB spills to its temp folder. Ingestion and dbt run one
+# after the other, so two of these plus Python stay under the 8 GB target.
 DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
 # The wage freshness check's allowed lag (docs/reporting_rules.md §9, "Operational checks"): employers
 # report a quarter's wages by the end of the month after it and the UI agency passes them on after
@@ -238,7 +239,7 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         int,
         None,
-        "DuckDB threads per process; 0 = one per core (a machine setting, not a rule)",
+        "DuckDB threads of ingestion and the operational checks; 0 = one per core (a machine setting)",
     ),
     Setting(
         "duckdb_memory_limit",
@@ -246,7 +247,7 @@ SETTINGS: tuple[Setting, ...] = (
         DUCKDB_MEMORY_LIMIT_DEFAULT,
         str,
         None,
-        "DuckDB memory limit per process, e.g. 3GB; beyond it DuckDB spills to its temp folder",
+        "DuckDB memory limit of ingestion, the checks and dbt, each, e.g. 3GB; beyond it DuckDB spills",
     ),
     Setting(
         "duckdb_temp_dir",
@@ -254,7 +255,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         Path,
         None,
-        "where DuckDB spills (default: inside the restricted warehouse folder)",
+        "where ingestion and the checks spill (default: inside the restricted warehouse folder)",
     ),
     Setting(
         "count_invalid_proofs",
