@@ -173,6 +173,7 @@ def test_run_bookkeeping_reaches_dbt_as_environment_not_vars(tmp_path: Path) -> 
     assert dbt_run_environment(limited, "run-1", started)["LER_DUCKDB_MEMORY_LIMIT"] == "6GB"
 
 
+@pytest.mark.slow  # a real dbt process (make test runs it; make test-fast does not)
 def test_the_dbt_build_runs_under_the_duckdb_memory_limit(tmp_path: Path) -> None:
     """dbt's DuckDB has LER_DUCKDB_MEMORY_LIMIT as its memory_limit (dbt/profiles.yml `settings`),
     as ingestion's connection has: DuckDB's own default, 80 % of the machine, let a state-size build

@@ -89,6 +89,7 @@ def _server_children(warm: pipeline._WarmLer) -> set[int]:
     return {int(p) for p in path.read_text().split()}
 
 
+@pytest.mark.slow  # real dbt processes (make test runs them; make test-fast does not)
 @pytest.mark.parametrize("argv", [["--version"], ["--no-such-flag"]], ids=["version", "usage-error"])
 def test_the_warm_dbt_answers_as_the_real_dbt(argv: list[str]) -> None:
     """The dbt the suite's runs start (a fork of the warm server's imported dbt, with the client's
@@ -101,6 +102,7 @@ def test_the_warm_dbt_answers_as_the_real_dbt(argv: list[str]) -> None:
     assert warm.stdout or warm.stderr
 
 
+@pytest.mark.slow
 def test_a_warm_dbt_ends_with_its_client_as_a_killed_run_ends_its_dbt(tmp_path: Path) -> None:
     """SIGKILL to a run's process group kills the dbt client in it; the fork doing the dbt work
     (the server's child, in no group of the run's) must end with it, not write on alone."""
