@@ -81,7 +81,7 @@ def test_a_started_warm_run_is_a_process_group_a_test_can_kill(tmp_path: Path) -
 def _warm_dbt() -> tuple[pipeline._WarmLer, Path]:
     warm = pipeline._warm_ler(ler_environ())
     assert warm is not None, "the warm ler did not start"
-    return warm, warm.dbt_client()
+    return warm, warm.dbt_client
 
 
 def _server_children(warm: pipeline._WarmLer) -> set[int]:
@@ -95,7 +95,7 @@ def test_the_warm_dbt_answers_as_the_real_dbt(argv: list[str]) -> None:
     """The dbt the suite's runs start (a fork of the warm server's imported dbt, with the client's
     own stdout and stderr) gives the real dbt's exit status and output."""
     _, client = _warm_dbt()
-    real = Path(ler_command()[0]).with_name("dbt")
+    real = pipeline.VENV_BIN / "dbt"
     warm = subprocess.run([str(client), *argv], capture_output=True, text=True, timeout=60)
     plain = subprocess.run([str(real), *argv], capture_output=True, text=True, timeout=60)
     assert (warm.returncode, warm.stdout, warm.stderr) == (plain.returncode, plain.stdout, plain.stderr)

@@ -25,11 +25,11 @@ held in a child.
 Protocol on a Unix socket, one request per connection: the client sends one JSON line (`program`,
 `argv`, `env`, `cwd`, and the `stdout` and `stderr` files, or, from warm_dbt_client.py, `program`
 "dbt", the `umask` and the client's own stdin, stdout and stderr as SCM_RIGHTS file descriptors
-with the line) and reads back two lines: the child's
-pid (so a client that times out can kill it, as `subprocess.run` kills its child) and, when the
-child has ended, its exit status. A request with `new_session` true (`pipeline.start_ler_run`, runs
-a test kills) gets a child that leads a session and process group of its own, as
-`subprocess.Popen(start_new_session=True)` would, set up before its pid is sent.
+with the line) and reads back two lines: the child's pid (so a client that times out can kill it,
+as `subprocess.run` kills its child) and, when the child has ended, its exit status. A request
+with `new_session` true (`pipeline.start_ler_run`, runs a test kills) gets a child that leads a
+session and process group of its own, as `subprocess.Popen(start_new_session=True)` would, set up
+before its pid is sent.
 
 The dbt a warm run starts (`LER_DBT_EXECUTABLE`, set by pipeline._WarmLer to a script running
 warm_dbt_client.py) is served the same way: the server imported dbt's CLI, the DuckDB adapter and
@@ -70,9 +70,10 @@ def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.
     """In the forked child: become the `ler` (or `dbt`) process of the request, then exit with its
     status."""
     code = 1
+    dbt = request["program"] == "dbt"  # from warm_dbt_client.py: its stdio, umask, and dies with it
     try:
         listener.close()
-        if request["program"] == "dbt":
+        if dbt:
             _dies_with_client(conn)
         else:
             conn.close()
@@ -83,14 +84,13 @@ def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        if fds:  # the client's own stdin, stdout and stderr (warm_dbt_client.py)
+        if dbt:  # the client's own stdin, stdout and stderr, and its umask
             for target, fd in zip((0, 1, 2), fds, strict=True):
                 os.dup2(fd, target)
                 os.close(fd)
+            os.umask(request["umask"])
         else:
             _redirect(request["stdout"], request["stderr"])
-        if "umask" in request:
-            os.umask(request["umask"])
         sys.argv = [request["program"], *request["argv"]]
         try:
             result = _entry(request["program"])()
@@ -102,7 +102,7 @@ def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.
         code = 1
     finally:
         try:
-            if request.get("program") == "dbt":
+            if dbt:
                 # as dbt's interpreter would at exit: multiprocessing's finalizers unlink the
                 # semaphores dbt made (else the resource tracker warns of them on stderr)
                 atexit._run_exitfuncs()

@@ -34,8 +34,13 @@ def ler_environ(env: dict[str, str] | None = None) -> dict[str, str]:
     return full_env
 
 
+# The venv's own commands (`ler`, and `dbt` for the warm dbt's fallback), never those on PATH. Not
+# dagster_project.resources.dbt_executable(): importing it costs this module Dagster and dbt.
+VENV_BIN = Path(sys.executable).parent
+
+
 def ler_command(*args: str) -> list[str]:
-    return [str(Path(sys.executable).parent / "ler"), *args]
+    return [str(VENV_BIN / "ler"), *args]
 
 
 class _WarmLer:
@@ -44,6 +49,7 @@ class _WarmLer:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="ler-warm-"))
         self.socket = self.folder / "socket"
+        self.dbt_client = self._write_dbt_client()
         self.env = self.request_env(ler_environ())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.support.ler_server", str(self.socket)],
@@ -59,22 +65,21 @@ class _WarmLer:
             raise RuntimeError("ler-server did not start")
 
     def request_env(self, env: dict[str, str]) -> dict[str, str]:
-        """`env` with the warm dbt (`dbt_client()`) as the dbt a run starts, unless `env` names one
+        """`env` with the warm dbt (`dbt_client`) as the dbt a run starts, unless `env` names one
         or LER_TEST_WARM_DBT is 0."""
         if "LER_DBT_EXECUTABLE" in env or os.environ.get("LER_TEST_WARM_DBT") == "0":
             return env
-        return env | {"LER_DBT_EXECUTABLE": str(self.dbt_client())}
+        return env | {"LER_DBT_EXECUTABLE": str(self.dbt_client)}
 
-    def dbt_client(self) -> Path:
+    def _write_dbt_client(self) -> Path:
         """The `dbt` script of this server: warm_dbt_client.py with this server's socket and, for
         when no server answers, the venv's own dbt."""
         script = self.folder / "dbt"
-        if not script.exists():
-            python, client = sys.executable, Path(__file__).with_name("warm_dbt_client.py")
-            real = Path(sys.executable).parent / "dbt"
-            args = " ".join(shlex.quote(str(a)) for a in (python, "-I", "-S", client, self.socket, real))
-            script.write_text(f'#!/bin/sh\nexec {args} "$@"\n')
-            script.chmod(0o755)
+        client = Path(__file__).with_name("warm_dbt_client.py")
+        command = (sys.executable, "-I", "-S", client, self.socket, VENV_BIN / "dbt")
+        args = " ".join(shlex.quote(str(a)) for a in command)
+        script.write_text(f'#!/bin/sh\nexec {args} "$@"\n')
+        script.chmod(0o755)
         return script
 
     def serves(self, env: dict[str, str]) -> bool:

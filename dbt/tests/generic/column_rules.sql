@@ -13,10 +13,12 @@
     size, a scan of tens of millions of wage rows) and a node dbt and Dagster pay for on every run
     (about 50 ms of dbt's own work and an asset check event each, measured 2026-12-02: the 53 key
     tests folded in here were a fifth of a small run's dbt time); this is one aggregate pass for the
-    column rules plus one grouping per key and one anti-join per reference. What a failure returns: one row per broken rule, the column, the rule and the number of
-    rows breaking it (for a key: the rows whose key another row has; for a reference: the orphan rows); never a value (a code outside the list may be personal data, such as an id
-    typed into the wrong column). Its description is the docs block test_column_rules
-    (dbt/docs/tests.md). Portable SQL (aggregate filters as `sum(case ...)`, no unpivot). -#}
+    column rules plus one grouping per key and one anti-join per reference. What a failure returns:
+    one row per broken rule, the column, the rule and the number of rows breaking it (for a key: the
+    rows whose key another row has; for a reference: the orphan rows); never a value (a code outside
+    the list may be personal data, such as an id typed into the wrong column). Its description is
+    the docs block test_column_rules (dbt/docs/tests.md). Portable SQL (aggregate filters as
+    `sum(case ...)`, no unpivot). -#}
 {% test column_rules(model, not_null=[], accepted_values={}, grain=[], unique=[], references={}) %}
 {%- set rules = [] -%}
 {%- for column in not_null -%}
@@ -35,28 +37,32 @@
   {%- endif -%}
   {%- do rules.append((column, 'accepted_values', broken)) -%}
 {%- endfor -%}
-{#- the keys: (name of its CTE, column text of the failure row, rule, query of the breaking rows' count) -#}
+{#- the keys and references: (name of its CTE, column text of the failure row, rule, the query of
+    the number of rows breaking it) -#}
 {%- set keys = [] -%}
 {%- if grain -%}
   {%- set columns = grain | map('string') | list -%}
   {%- set by = [] -%}
   {%- for column in columns %}{% do by.append(adapter.quote(column)) %}{% endfor -%}
   {%- do keys.append(('key_grain', columns | join(', '), 'grain',
-      'select count(*) as n from ' ~ model ~ ' group by ' ~ by | join(', ') ~ ' having count(*) > 1')) -%}
+      'select coalesce(sum(n), 0) as n from (select count(*) as n from ' ~ model ~ ' group by '
+      ~ by | join(', ') ~ ' having count(*) > 1) as duplicated')) -%}
 {%- endif -%}
 {%- for column in unique -%}
   {%- do keys.append(('key_unique_' ~ loop.index, column, 'unique',
-      'select count(*) as n from ' ~ model ~ ' where ' ~ adapter.quote(column) ~ ' is not null group by '
-      ~ adapter.quote(column) ~ ' having count(*) > 1')) -%}
+      'select coalesce(sum(n), 0) as n from (select count(*) as n from ' ~ model ~ ' where '
+      ~ adapter.quote(column) ~ ' is not null group by ' ~ adapter.quote(column)
+      ~ ' having count(*) > 1) as duplicated')) -%}
 {%- endfor -%}
-{%- set orphans = [] -%}
 {%- for column, spec in references.items() -%}
-  {%- do orphans.append(('key_references_' ~ loop.index, column, 'references ' ~ spec['to'].identifier ~ '.' ~ spec['field'],
+  {%- set field = adapter.quote(spec['field']) -%}
+  {%- do keys.append(('key_references_' ~ loop.index, column,
+      'references ' ~ spec['to'].identifier ~ '.' ~ spec['field'],
       'select count(*) as n from (select ' ~ adapter.quote(column) ~ ' as v from ' ~ model ~ ') as child'
-      ~ ' left join ' ~ spec['to'] ~ ' as parent on child.v = parent.' ~ adapter.quote(spec['field'])
-      ~ ' where child.v is not null and parent.' ~ adapter.quote(spec['field']) ~ ' is null')) -%}
+      ~ ' left join ' ~ spec['to'] ~ ' as parent on child.v = parent.' ~ field
+      ~ ' where child.v is not null and parent.' ~ field ~ ' is null')) -%}
 {%- endfor -%}
-{%- if rules | length + keys | length + orphans | length == 0 -%}
+{%- if rules | length + keys | length == 0 -%}
   {{ exceptions.raise_compiler_error("column_rules on " ~ model ~ ": no rule (not_null, accepted_values, grain, unique or references)") }}
 {%- endif -%}
 {%- set parts = [] -%}
@@ -68,14 +74,9 @@ counted as (
         sum(case when {{ broken }} then 1 else 0 end) as n_{{ loop.index }}{{ ',' if not loop.last }}
     {%- endfor %}
     from {{ model }}
-){{ ',' if keys or orphans }}
+){{ ',' if keys }}
 {%- endif %}
 {%- for name, column, rule, sql in keys %}
-{{ name }} as (
-    select coalesce(sum(n), 0) as n from ({{ sql }}) as duplicated
-){{ ',' if not loop.last or orphans }}
-{%- endfor %}
-{%- for name, column, rule, sql in orphans %}
 {{ name }} as (
     {{ sql }}
 ){{ ',' if not loop.last }}
@@ -83,7 +84,7 @@ counted as (
 {%- for column, rule, broken in rules %}
   {%- do parts.append("select '" ~ column ~ "' as column_name, '" ~ rule ~ "' as rule, n_" ~ loop.index ~ " as n_rows from counted where n_" ~ loop.index ~ " > 0") -%}
 {%- endfor %}
-{%- for name, column, rule, sql in keys + orphans %}
+{%- for name, column, rule, sql in keys %}
   {%- do parts.append("select '" ~ column ~ "' as column_name, '" ~ rule ~ "' as rule, n as n_rows from " ~ name ~ " where n > 0") -%}
 {%- endfor %}
 {{ parts | join('\nunion all\n') }}
