@@ -26,7 +26,16 @@ LINES = [
     '123456786,"SAYS ""HI""",ANA,1000000004,,2024,1,5,,,,z',
     "   ",
     "123456785,DOE,JOHN,1000000005,123456789,2024,5,-3,541511,12345,,w",
+    # simply quoted (split in SQL): every field quoted, empty quoted fields, spaces and a tab inside
+    '"123456784","SMITH","AL","1000000006","","2024","1","10","","","",""',
+    '123456783,LEE,BO,1000000007,,2024,1,7,541511,12345,"",""',
+    '123456782,"VAN DER\tBERG",ZOË,1000000008,,2024,1,"",,,"x",""',
+    '""',
+    # oddly quoted (split by Python): a doubled quote, a comma inside quotes, a quote mid-field
+    '123456781,"A""B",C,1000000009,,2024,1,1,,,,""',
+    '123456780,"LEE, JR",D,1000000010,,2024,1,1,,,,""',
 ]
+
 
 
 def records(path: Path, fast: bool) -> list[tuple]:
@@ -60,7 +69,28 @@ def test_fast_path_equals_slow_path(tmp_path: Path, newline: str, bom: bytes) ->
     path.write_bytes(bom + newline.join([HEADER, *LINES]).encode() + newline.encode())
     assert records(path, fast=True) == records(path, fast=False)
     lines = [r[1] for r in records(path, fast=True)[:-1]]
-    assert lines == [2, 3, 5, 6, 7, 8]  # physical line numbers; the empty line 4 is not a record
+    assert lines == [2, 3, *range(5, 15)]  # physical line numbers; the empty line 4 is not a record
+
+
+def test_simply_quoted_lines_are_split_in_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines whose quoted fields hold no comma, quote or line break never reach Python's csv module,
+    and give what it gives; an oddly quoted line still does."""
+    plain = [line for line in LINES if '"' not in line]
+    simple = LINES[7:11]
+    path = tmp_path / "w.csv"
+    path.write_bytes("\n".join([HEADER, *plain, *simple]).encode() + b"\n")
+    expected = records(path, fast=False)
+
+    def no_python_split(_con: object) -> None:
+        raise AssertionError("a simply quoted line was split by Python")
+
+    monkeypatch.setattr(csv_fast, "_quoted_fields", no_python_split)
+    assert records(path, fast=True) == expected
+    assert [r[4] for r in expected[:-1] if r[1] > len(plain) + 1][:3] == ["SMITH", "LEE", "VAN DER\tBERG"]
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes("\n".join([HEADER, *LINES]).encode() + b"\n")
+    with pytest.raises(AssertionError, match="split by Python"):
+        records(odd, fast=True)
 
 
 def test_fast_path_declines_what_it_cannot_promise(tmp_path: Path) -> None:
@@ -98,4 +128,4 @@ def test_the_text_is_decoded_once_by_duckdb(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(encoding, "_decodes", no_full_decode)
     path = tmp_path / "w.csv"
     path.write_bytes("\n".join([HEADER, *LINES]).encode() + b"\n")
-    assert len(records(path, fast=True)) == 7
+    assert len(records(path, fast=True)) == len(LINES)  # the empty line is no record; + the warnings

@@ -2,8 +2,9 @@
 judging pass (`validate.py`) pays its per-query cost once for many small files.
 
 A batch ends at a change of layout, at a file whose content repeats one already pending (it must be
-judged a DUPLICATE of a loaded file), or at the row and file limits; a large file of a cacheable
-layout is judged alone (`ingest.py` flushes around it).
+judged a DUPLICATE of a loaded file), or at the row and file limits. Judging a few large files
+together rather than each alone keeps both cores busy: DuckDB splits a query's work by row groups
+(122,880 rows), and a quarterly file of a small state fills one or two.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Pending:
     warnings: list[str]
     cache_key: str | None  # set for a large file whose judged rows are cached
     rows: int
-    started: float  # perf_counter() when its reading began (progress: rows per second)
+    read_s: float  # seconds its reading took (progress: rows per second)
 
 
 class PendingBatch:

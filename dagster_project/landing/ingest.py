@@ -6,7 +6,8 @@ the layout contract in one DuckDB pass (`validate.py`, whose per-expectation res
 `file_contracts` check's, `contract_results.py`), and each file's counts get their status from the
 judge (`judge.py`: the 10 % rule). Loaded rows are written to the lake build, which is swapped into
 place at the end (`lake_build.py`), so a crash leaves the previous lake untouched. Large files of a
-cacheable layout are judged alone and their judged rows kept for the next runs (`file_cache.py`).
+cacheable layout are judged in the batch like any other, and their judged rows kept, file by file,
+for the next runs (`file_cache.py`): a run that finds them in the cache reads none of them again.
 
 Names, SSNs, birth dates and local ids never reach any output: the readers' raw text lives only in
 an in-memory DuckDB, and only the contract's non-PII columns plus the HMAC keys are written.
@@ -53,8 +54,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["FileResult", "KindReport", "ingest_kind"]
 
-# Files of a cacheable layout (its contract says) at least this large are judged alone and their rows
-# cached (file_cache.py); smaller ones are cheap to judge again in batches.
+# Files of a cacheable layout (its contract says) at least this large have their judged rows cached
+# (file_cache.py); smaller ones are cheap to judge again.
 CACHE_MIN_BYTES = 4 * 1024 * 1024
 ALL_REJECTS = "_all_rejects"
 
@@ -148,10 +149,8 @@ class KindIngestor:
             return self._record(f, duplicate_of(self._loaded_by_sha[f.sha256]))
         c = self.registry.contract(f.layout)
         key = self._cache_key(f, c, ctx)
-        if key:
-            self._judge_batch()  # files earlier on the timeline settle first; a large file goes alone
-            if (hit := self.cache.get(key)) is not None:
-                return self._settle_cached(f, c, hit)
+        if key and (hit := self.cache.get(key)) is not None:
+            return self._settle_cached(f, c, hit)
         ctx.warnings.clear()
         started = time.perf_counter()
         try:
@@ -160,9 +159,7 @@ class KindIngestor:
             return self._quarantine(f, quarantined(str(exc), ctx.warnings))
         if rows == 0:
             return self._quarantine(f, quarantined(NO_ROWS, ctx.warnings))
-        self.batch.add(Pending(f, list(ctx.warnings), key, rows, started))
-        if key:
-            self._judge_batch()
+        self.batch.add(Pending(f, list(ctx.warnings), key, rows, time.perf_counter() - started))
 
     def _cache_key(self, f: LandedFile, c: Contract, ctx: ReadContext) -> str | None:
         """The cache key of a large file of a cacheable layout: everything its judged rows depend on
@@ -187,6 +184,7 @@ class KindIngestor:
         if not self.batch.files:
             self.batch.clear()
             return
+        started = time.perf_counter()
         c = self.registry.contract(self.batch.layout)
         self.con.execute(
             "create or replace temp table _batch_files "
@@ -210,8 +208,10 @@ class KindIngestor:
         )
         broken = count_rejects(self.con, c, "_rejected", FILE_IDX)
         self.con.execute(f"insert into {ALL_REJECTS} select * exclude ({FILE_IDX}) from _rejected")
+        judge_s = time.perf_counter() - started
         batched: list[int] = []
         for p in self.batch.files:
+            file_started = time.perf_counter()
             n, by_expectation = counts[p.file.seq], broken.get(p.file.seq, {})
             if p.cache_key is not None:  # large file: keep its judged rows for the next runs
                 cached = self.cache.put(
@@ -230,9 +230,9 @@ class KindIngestor:
                     self.build.link_cached(self.con, cached, p.file, c.table, c.layout)
             elif self._settle(p.file, c, n, p.warnings, by_expectation).loads:
                 batched.append(p.file.seq)
-            self.progress.file_read(
-                f"{self.kind}/{p.file.name}", n.rows_read, time.perf_counter() - p.started
-            )
+            # its reading, its share of the judging, and its cache write
+            seconds = p.read_s + judge_s * p.rows / self.batch.rows + time.perf_counter() - file_started
+            self.progress.file_read(f"{self.kind}/{p.file.name}", n.rows_read, seconds)
         if batched:
             seqs = ", ".join(map(str, batched))
             select = f"select * exclude ({FILE_IDX}) from _loaded where {FILE_IDX} in ({seqs})"

@@ -1,11 +1,13 @@
-"""The DuckDB path for CSV files: DuckDB reads and splits the lines, Python only the rare quoted ones.
+"""The DuckDB path for CSV files: DuckDB reads and splits the lines, Python only the rare odd ones.
 
-A state's quarterly wage file holds millions of plain lines (no quotes, no line breaks inside
-fields). DuckDB reads such a file line by line in parallel, checking as it goes that the text is
-UTF-8, keeps each line's physical number, and splits the unquoted lines on commas in SQL; the few
-lines that contain a quote are split by Python's csv module, so quoting rules are exactly those of
-the Python path (`csv_layout.read_csv_layout`). The file's text is decoded once, by DuckDB: only the
-header line is decoded in Python.
+A state's quarterly wage file holds millions of plain lines (no line breaks inside fields). DuckDB
+reads such a file line by line in parallel, checking as it goes that the text is UTF-8, keeps each
+line's physical number, and splits the lines in SQL: on commas, and for a line whose quoted fields
+hold no comma, quote or line break (`"",""`: exporters quote empty or every field), on commas
+with each field's enclosing quotes taken off, which is what Python's csv module makes of such a
+line. The few other lines that contain a quote are split by Python's csv module, so quoting rules
+are exactly those of the Python path (`csv_layout.read_csv_layout`). The file's text is decoded
+once, by DuckDB: only the header line is decoded in Python.
 
 The DuckDB path declines (returns None) and leaves the file to the Python path when it cannot promise
 the same result: the file is not plain UTF-8 (DuckDB meets an invalid byte, or it starts with a UTF-16
@@ -30,13 +32,23 @@ from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.formats.csv_layout import check_header, normalize_header
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
-from dagster_project.sqlutil import ident, path_lit
+from dagster_project.sqlutil import ident, lit, path_lit
 
 # Files smaller than this go through the Python path: its per-file cost is lower for a few hundred rows.
 MIN_FAST_BYTES = 64 * 1024
 _MAX_LINE_BYTES = 8 * 1024 * 1024
 _SNIFF = 1 << 16
 _QUOTED = "_quoted_fields"
+# A line whose every field is either unquoted without a quote, or wholly quoted without a comma, quote
+# or line break inside: split on commas, then each quoted field's quotes taken off (RE2 syntax).
+_FIELD = r'(?:"[^",\r\n]*"|[^",\r\n]*)'
+_SIMPLY_QUOTED = f"^{_FIELD}(?:,{_FIELD})*$"
+_UNQUOTE = "lambda x: case when starts_with(x, '\"') then substr(x, 2, length(x) - 2) else x end"
+
+
+def _odd_quoting(line: str) -> str:
+    """SQL: the line holds a quote and is not simply quoted (Python's csv module splits it)."""
+    return f"(contains({line}, '\"') and not regexp_matches({line}, {lit(_SIMPLY_QUOTED)}))"
 
 
 def _head(path: Path) -> bytes:
@@ -69,9 +81,9 @@ def _header(head: bytes) -> list[str] | None:
 
 
 def _quoted_fields(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """`ln, f`: the fields of each line of `_lines` that holds a quote, split by Python's csv module."""
+    """`ln, f`: the fields of each oddly quoted line of `_lines`, split by Python's csv module."""
     quoted = con.execute(
-        "select ln, line from _lines where ln > 1 and contains(line, '\"') order by ln"
+        f"select ln, line from _lines where ln > 1 and {_odd_quoting('line')} order by ln"
     ).fetchall()
     fields = list(csv.reader([text for _, text in quoted], strict=True))
     return pa.table({"ln": [ln for ln, _ in quoted], "f": fields})
@@ -111,7 +123,7 @@ def load_csv_fast(
         return None
     odd, nul, quoted, rows = con.execute(
         "select count(*) filter (where (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
-        "count(*) filter (where contains(line, chr(0))), count(*) filter (where contains(line, '\"')), "
+        f"count(*) filter (where contains(line, chr(0))), count(*) filter (where {_odd_quoting('line')}), "
         "count(*) filter (where line is not null) from _lines where ln > 1"
     ).fetchall()[0]
     if odd or nul:
@@ -123,8 +135,12 @@ def load_csv_fast(
         value = f"f[{pos + 1}]" if pos is not None else "NULL"
         items.append(f"case when len(f) = {width} then {value} end as {ident(name)}")
     reason = f"'expected {width} fields, found ' || len(f)::varchar"
-    fields, source = "string_split(l.line, ',')", "_lines as l"
-    if quoted:  # most files quote nothing: then no join
+    fields = (
+        "case when contains(l.line, '\"') then list_transform(string_split(l.line, ','), "
+        f"{_UNQUOTE}) else string_split(l.line, ',') end"
+    )
+    source = "_lines as l"
+    if quoted:  # most files quote nothing oddly: then no join
         con.register(_QUOTED, _quoted_fields(con))
         fields, source = f"coalesce(q.f, {fields})", f"{source} left join {_QUOTED} as q using (ln)"
     con.execute(f"""
