@@ -31,6 +31,8 @@ def test_defaults_bound_memory_and_spill_inside_the_warehouse(tmp_path: Path) ->
     try:
         assert _current(ingestor, "memory_limit") == "2.7 GiB"  # DuckDB shows 3 GB in GiB
         assert Path(_current(ingestor, "temp_directory")) == tmp_path / "wh" / ".tmp" / "duckdb-wages"
+        # no checkpoint of the in-memory database while a batch is appended (duckdb_session.py)
+        assert _current(ingestor, "checkpoint_threshold") == "931.3 GiB"
     finally:
         ingestor.close()
 

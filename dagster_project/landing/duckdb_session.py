@@ -24,7 +24,16 @@ def apply(con: duckdb.DuckDBPyConnection, settings: Settings, spill_dir: Path) -
     con.execute(f"set memory_limit = {lit(settings.duckdb_memory_limit)}")
 
 
+# An in-memory database checkpoints too, each time about this much has been written since the last
+# one, and such a checkpoint stalls the appends of a batch (`batch.py`) for about half a second at
+# every 16 MiB, DuckDB's default: a third of a mid-size state's wage reading. Nothing in memory is
+# made durable by it, so an ingestion's database checkpoints only past this much.
+IN_MEMORY_CHECKPOINT_THRESHOLD = "1TB"
+
+
 def connect(settings: Settings, spill_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the machine settings (`apply`) and no checkpoint mid-ingestion."""
     con = duckdb.connect()
     apply(con, settings, spill_dir)
+    con.execute(f"set checkpoint_threshold = {lit(IN_MEMORY_CHECKPOINT_THRESHOLD)}")
     return con
