@@ -1,9 +1,9 @@
--- Person-quarter earnings (docs/reporting_rules.md §6): wages summed over all employers, after
--- amendments; the primary employer is the highest-paying one (equal wages: the lower employer
--- account), whose NAICS sector feeds top_industry_q4. Employed = earnings > 0.
+-- Person-quarter earnings of the SSN-keyed learners (docs/reporting_rules.md §6): wages summed over
+-- all employers, after amendments; the primary employer is the highest-paying one (equal wages: the
+-- lower employer account), whose NAICS sector feeds top_industry_q4. Employed = earnings > 0.
 --
--- Incremental by quarter like int_wages__records (macros/wage_slices.sql): the quarters whose
--- digest in int_wages__records is not the one this model's rows carry are rebuilt from it. It waits
+-- Incremental by quarter like int_wages__records (macros/wage_slices.sql): a quarter is rebuilt
+-- when its digest in int_wages__records, or the set of learners, is not what its rows carry. It waits
 -- for the tests of the landed rows it is built from (int_wages__lake_slice):
 -- depends_on: {{ ref('int_wages__lake_slice') }}
 {{ config(**wage_slice_config()) }}
@@ -11,8 +11,24 @@ with records as (
     select * from {{ ref('int_wages__records') }}
 ),
 
+-- The people the outcome measures follow: SSN-keyed learners (int_outcomes__completion_measures
+-- reads only their quarters). A state's UI file holds every worker, most of them in no education
+-- record; summing their quarters cost most of a state-size build and fed nothing.
+learners as (
+    select distinct person_key from {{ ref('int_education__spells') }} where is_ssn_key
+),
+
+-- A new learner changes which records a quarter sums, so the learners enter every slice's digest:
+-- the md5 of their sorted keys (64 bytes a learner: a few MB for a state).
+learners_digest as (
+    select coalesce(md5({{ ordered_string_agg('person_key', "','", 'person_key') }}), '') as digest
+    from learners
+),
+
 record_slices as (
-    select distinct quarter_index, inputs_digest from records
+    select r.quarter_index, md5(r.inputs_digest || '|' || d.digest) as inputs_digest
+    from (select distinct quarter_index, inputs_digest from records) as r
+    cross join learners_digest as d
 ),
 
 pending as (
@@ -20,8 +36,10 @@ pending as (
 ),
 
 wages as (
-    select * from records
-    where quarter_index in (select quarter_index from pending)
+    select w.*, p.inputs_digest as slice_digest
+    from records as w
+    join pending as p using (quarter_index)
+    where w.person_key in (select person_key from learners)
 ),
 
 -- One pass over the quarter's records: the sums and the primary employer in the same group by (a
@@ -36,7 +54,7 @@ person_quarter as (
         quarter_index,
         sum(wage_amount) as earnings,
         count(*) as n_employers,
-        any_value(inputs_digest) as inputs_digest,
+        any_value(slice_digest) as inputs_digest,
         {{ first_by(
             {'employer_account': 'employer_account', 'naics_sector': 'naics_sector'},
             ['wage_amount is null', '-wage_amount', 'employer_account is null', 'employer_account']
