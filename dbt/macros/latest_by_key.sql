@@ -7,7 +7,8 @@
     key finds the hashes seen more than once; a row whose hash is seen once is the only row of its
     key and is kept as is, and only the rows of shared hashes (the amended keys, plus any hash
     collision between different keys) go through the window, which decides on the key itself. So the
-    hash never decides which row wins, it only skips the window for keys that have one row. -#}
+    hash never decides which row wins, it only skips the window for keys that have one row.
+    `relation` is read again by each part (inline_cte): keeping it whole costs more than that. -#}
 {% macro latest_by_key(relation, key_columns, mostly_unique=false) -%}
     {%- set latest_first -%}
         row_number() over (
@@ -20,7 +21,7 @@
     from {{ relation }}
     qualify {{ latest_first }}
     {%- else %}
-    with hashed as (
+    with hashed as {{ inline_cte() }} (
         select *, {{ key_hash(key_columns) }} as key_hash
         from {{ relation }}
     ),

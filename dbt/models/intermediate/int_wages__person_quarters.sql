@@ -7,7 +7,8 @@
 -- for the tests of the landed rows it is built from (int_wages__lake_slice):
 -- depends_on: {{ ref('int_wages__lake_slice') }}
 {{ config(**wage_slice_config()) }}
-with records as (
+-- read again by the digests and the sums rather than kept whole (inline_cte)
+with records as {{ inline_cte() }} (
     select * from {{ ref('int_wages__records') }}
 ),
 

@@ -12,7 +12,8 @@ with inputs as (
     select quarter_index, wage_year, wage_quarter, inputs_digest from {{ ref('int_wages__quarter_inputs') }}
 ),
 
-wages as (
+-- the lake's rows: read again by each part of latest_by_key rather than kept whole (inline_cte)
+wages as {{ inline_cte() }} (
     select * from {{ ref('stg_lake__wages') }}
 ),
 
@@ -20,7 +21,7 @@ pending as (
     {{ pending_slices('inputs') }}
 ),
 
-slice_rows as (
+slice_rows as {{ inline_cte() }} (
     select w.*, i.quarter_index, i.inputs_digest
     from wages as w
     join inputs as i using (wage_year, wage_quarter)
