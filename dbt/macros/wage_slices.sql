@@ -103,7 +103,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The quarters `relation` (an incremental wage model) wrote in its latest build, as a subquery. -#}
+{#- The quarters `relation` (an incremental wage model) wrote in its latest build, as a list of
+    numbers looked up when the test or view runs: `quarter_index in (8088, 8089)`. A literal list
+    lets DuckDB skip the other quarters' row groups and apply it before any other condition; the
+    subquery it replaces was joined after the test's own conditions, so a nightly check of two
+    quarters still matched a regular expression against all 50 M person keys of a state (14.5 s of
+    a 53 s build). While dbt parses, the subquery stands in (nothing runs then). -#}
 {% macro latest_slice(relation) -%}
-    (select quarter_index from {{ relation }} where built_at = (select max(built_at) from {{ relation }}))
+    {%- set subquery -%}
+        (select quarter_index from {{ relation }} where built_at = (select max(built_at) from {{ relation }}))
+    {%- endset -%}
+    {%- if not execute -%}
+        {{- return(subquery) -}}
+    {%- endif -%}
+    {%- set found = run_query('select distinct quarter_index from ' ~ subquery ~ ' as latest order by 1') -%}
+    {%- set quarters = [] -%}
+    {%- for value in found.columns[0].values() -%}{%- do quarters.append(value | int | string) -%}{%- endfor -%}
+    {{- return('(' ~ (quarters | join(', ') if quarters else 'NULL') ~ ')') -}}
 {%- endmacro %}
