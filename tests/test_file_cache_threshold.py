@@ -22,7 +22,8 @@ def test_a_megabyte_wage_file_is_cached_and_a_small_one_is_not(tmp_path: Path) -
     for p in people[:200]:
         b.wage("ui_wages_2024Q2_20240815.csv", p, 2024, 2, 1000)
     land = b.write()
-    large, small = (land / "wages" / n for n in ("ui_wages_2024Q1_20240515.csv", "ui_wages_2024Q2_20240815.csv"))
+    names = ("ui_wages_2024Q1_20240515.csv", "ui_wages_2024Q2_20240815.csv")
+    large, small = (land / "wages" / n for n in names)
     assert large.stat().st_size >= ingest.CACHE_MIN_BYTES > small.stat().st_size
     assert large.stat().st_size < 2 * 1024 * 1024  # the size of a small state's quarterly file
     s = Settings.load(
