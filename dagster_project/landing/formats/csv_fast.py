@@ -122,7 +122,8 @@ def load_csv_fast(
     except duckdb.Error:
         return None
     odd, nul, quoted, rows = con.execute(
-        "select count(*) filter (where (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
+        "select count(*) filter (where contains(line, '\"') "  # a line without a quote has none to pair
+        "and (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
         f"count(*) filter (where contains(line, chr(0))), count(*) filter (where {_odd_quoting('line')}), "
         "count(*) filter (where line is not null) from _lines where ln > 1"
     ).fetchall()[0]
