@@ -121,13 +121,13 @@ def load_csv_fast(
         """)
     except duckdb.Error:
         return None
-    odd, nul, quoted, rows = con.execute(
+    unpaired, nul, oddly_quoted, rows = con.execute(
         "select count(*) filter (where contains(line, '\"') "  # a line without a quote has none to pair
         "and (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
         f"count(*) filter (where contains(line, chr(0))), count(*) filter (where {_odd_quoting('line')}), "
         "count(*) filter (where line is not null) from _lines where ln > 1"
     ).fetchall()[0]
-    if odd or nul:
+    if unpaired or nul:
         con.execute("drop table _lines")
         return None
     items = []
@@ -141,7 +141,7 @@ def load_csv_fast(
         f"{_UNQUOTE}) else string_split(l.line, ',') end"
     )
     source = "_lines as l"
-    if quoted:  # most files quote nothing oddly: then no join
+    if oddly_quoted:  # most files quote nothing oddly: then no join
         con.register(_QUOTED, _quoted_fields(con))
         fields, source = f"coalesce(q.f, {fields})", f"{source} left join {_QUOTED} as q using (ln)"
     con.execute(f"""
@@ -155,7 +155,7 @@ def load_csv_fast(
                {", ".join(items)}
         from split
     """)
-    if quoted:
+    if oddly_quoted:
         con.unregister(_QUOTED)
     con.execute("drop table _lines")
     ctx.warnings.extend(warnings)
