@@ -104,6 +104,10 @@ def local_id_key(key: str, provider_id: str | None, local_id: str | None) -> str
     return None if message is None else _hmac_hex(key, message)
 
 
+# The temp table of HMAC keys already computed in a connection (`install_sql_identity`).
+KEY_MEMO = "_ler_key_memo"
+
+
 def _pads(key: str) -> tuple[bytes, bytes]:
     raw = key.encode("utf-8")
     if len(raw) > 64:
@@ -114,7 +118,7 @@ def _pads(key: str) -> tuple[bytes, bytes]:
 
 def install_sql_identity(con: duckdb.DuckDBPyConnection, key: str) -> None:
     """Define DuckDB macros `ler_hmac`, `ler_ssn9`, `ler_ssn_valid`, `ler_name_norm`, `ler_person_key`,
-    `ler_lid_msg` and `ler_local_id_key`.
+    `ler_lid_msg` and `ler_local_id_key`, and the empty key memo (`KEY_MEMO`: message, key).
 
     The key-derived pads are passed as bound parameters into session variables, so no key material
     appears in any SQL text (and so in no error message or log).
@@ -126,6 +130,10 @@ def install_sql_identity(con: duckdb.DuckDBPyConnection, key: str) -> None:
     con.execute("set variable ler_ipad = (select ipad from _ler_pads)")
     con.execute("set variable ler_opad = (select opad from _ler_pads)")
     con.execute("drop table _ler_pads")
+    # The keys computed so far, by message: a worker is in every quarter's wage file, so a run keys
+    # each message once (landing/validate.py) rather than once per row. In memory only, like the raw
+    # text the messages come from; redefining the macros (a new key) empties it.
+    con.execute(f"create or replace temp table {KEY_MEMO} (msg varchar, key varchar)")
     con.execute(
         "create or replace temp macro ler_hmac(msg) as "
         "sha256(getvariable('ler_opad') || from_hex(sha256(getvariable('ler_ipad') || encode(msg))))"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dagster_project.identity import KEY_MEMO
 from dagster_project.landing.contracts import NUMERIC_TYPES, Contract, Expectation
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON
 from dagster_project.sqlutil import ident, lit, lit_list
@@ -157,21 +158,38 @@ def _type_checks(contract: Contract, max_field_length: int) -> list[str]:
     return checks
 
 
-def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str]]:
-    """Identity in three layers so each macro expands once (DuckDB plans big nested macros slowly).
+@dataclass(frozen=True)
+class IdentityLayers:
+    """The identity items of the judging query, in layers so each macro expands once (DuckDB plans
+    big nested macros slowly): `cleaned` over the cleaned columns, `checked` over those, `messages`
+    (the HMAC messages `_key_msg` and `_lid_msg`) over those, and `keyed` over the messages joined
+    to the keys already in the memo (`memo_joins`)."""
 
-    Returns (items over cleaned columns, items over those, final items); see docs/submission_manual.md §4. The
-    provider's own learner id becomes `_local_id_key` (docs/submission_manual.md §4); a layout that
-    matches learners through rosters falls back to that key as the person key of a subject with no
-    SSN (`ROSTER_ID`, resolved against the roster in dbt).
-    """
+    cleaned: list[str]
+    checked: list[str]
+    messages: list[str]
+    memo_joins: list[str]
+    keyed: list[str]
+
+
+# The messages a batch keyed for the first time, and their keys, kept in `_judged` only until
+# `_remember_keys` has put them in the memo (column of the message, column of its key).
+_NEW_KEYS = (("_new_key_msg", "_new_key"), ("_new_lid_msg", "_new_lid_key"))
+
+
+def _identity_layers(contract: Contract) -> IdentityLayers:
+    """The identity layers of the contract (docs/submission_manual.md §4). The provider's own learner
+    id becomes `_local_id_key`; a layout that matches learners through rosters falls back to that
+    key as the person key of a subject with no SSN (`ROSTER_ID`, resolved against the roster in
+    dbt). A message the memo (`identity.KEY_MEMO`) holds gets its key from there; only the others
+    are keyed, and kept as `_NEW_KEYS` for the memo."""
     idn = contract.identity
     if idn is None:
-        return [], [], []
+        return IdentityLayers([], [], [], [], [])
     ssn = f"ler_clean({ident(idn.ssn)})" if idn.ssn else "NULL"
     provider = "c_provider_id" if "provider_id" in contract.column_names else "NULL"
     lid_msg = f"ler_lid_msg({provider}, {_c(idn.local_id)})" if idn.local_id else "NULL::varchar"
-    layer1 = [
+    cleaned = [
         f"ler_ssn9({ssn}) as _ssn9_own",
         f"{'r._resolved_ssn' if idn.ssn_hash else 'NULL::varchar'} as _ssn9_hashed",
         f"ler_name_norm(ler_clean({ident(idn.last_name)})) as _last_n" if idn.last_name else "'' as _last_n",
@@ -182,24 +200,61 @@ def _identity_layers(contract: Contract) -> tuple[list[str], list[str], list[str
         f"{ssn} is not null as _ssn_given",
         f"{lid_msg} as _lid_msg",
     ]
-    layer2 = [
+    checked = [
         "ler_ssn9_valid(_ssn9_own) as _own_ok",
         "ler_ssn9_valid(_ssn9_hashed) as _hashed_ok",
         "ler_ndb_msg(_last_n, _first_n, strftime(_birth, '%Y-%m-%d')) as _ndb_msg",
         f"{'_lid_msg' if idn.roster_match else 'NULL::varchar'} as _roster_msg",
     ]
-    final = [
-        "ler_hmac(case when _own_ok then ler_ssn_msg(_ssn9_own) "
-        "when _hashed_ok then ler_ssn_msg(_ssn9_hashed) "
-        "else coalesce(_ndb_msg, _roster_msg) end) as _person_key",
-        f"{'ler_hmac(_lid_msg)' if idn.local_id else 'NULL::varchar'} as _local_id_key",
+    messages = [
+        "case when _own_ok then ler_ssn_msg(_ssn9_own) when _hashed_ok then ler_ssn_msg(_ssn9_hashed) "
+        "else coalesce(_ndb_msg, _roster_msg) end as _key_msg",
+    ]
+    memo_joins = [f"left join {KEY_MEMO} _pk on _pk.msg = m._key_msg"]
+    keyed = [
+        "coalesce(_pk.key, ler_hmac(_key_msg)) as _person_key",
+        "case when _pk.key is null then _key_msg end as _new_key_msg",
+    ]
+    if idn.local_id:
+        memo_joins.append(f"left join {KEY_MEMO} _lk on _lk.msg = m._lid_msg")
+        keyed += [
+            "coalesce(_lk.key, ler_hmac(_lid_msg)) as _local_id_key",
+            "case when _lk.key is null then _lid_msg end as _new_lid_msg",
+        ]
+    else:
+        keyed += ["NULL::varchar as _local_id_key", "NULL::varchar as _new_lid_msg"]
+    keyed += [
         "(_own_ok or _hashed_ok) as _is_ssn_key",
         "case when _own_ok then 'SSN' when _hashed_ok then 'SSN_HASH' "
         "when _ndb_msg is not null then 'NAME_DOB' "
         "when _roster_msg is not null then 'ROSTER_ID' end as _identity_source",
         "year(_birth) as _birth_year",
     ]
-    return layer1, layer2, final
+    return IdentityLayers(cleaned, checked, messages, memo_joins, keyed)
+
+
+def _new_key_items() -> list[str]:
+    """The `_judged` columns of `_NEW_KEYS` (a key only where its message is new)."""
+    return [
+        "_new_key_msg",
+        "case when _new_key_msg is not null then _person_key end as _new_key",
+        "_new_lid_msg",
+        "case when _new_lid_msg is not null then _local_id_key end as _new_lid_key",
+    ]
+
+
+def _remember_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Put the batch's new messages and keys in the memo, then drop them from `_judged`.
+
+    Two SHA-256 passes per row were a third of judging a wage file; a state's workers recur in
+    every quarter, so from the second quarter on nearly every key is looked up instead.
+    """
+    new = " union ".join(
+        f"select {msg} as msg, {key} as key from _judged where {msg} is not null" for msg, key in _NEW_KEYS
+    )
+    con.execute(f"insert into {KEY_MEMO} {new}")
+    for column in (c for pair in _NEW_KEYS for c in pair):
+        con.execute(f"alter table _judged drop column {column}")
 
 
 def _reference_lookups(
@@ -354,26 +409,30 @@ def validate(
             f"(select NULL::bigint as {fi}, NULL::bigint as {line}, NULL::varchar as _resolved_ssn)"
         )
         joins.append(f"left join {resolved} r on r.{fi} = s.{fi} and r.{line} = s.{line}")
-    layer1, layer2, final = _identity_layers(contract)
+    idn = _identity_layers(contract)
     checks = _checks(contract, max_field_length, ref_checks)
     lake_items = _lake_items(contract, lake_columns)
 
     def sel(*groups: list[str]) -> str:
         return ", ".join(item for g in groups for item in g)
 
+    new_keys = _new_key_items() if contract.identity is not None else []
     _mark_duplicates(con, contract, raw_table)
     con.execute(f"""
         create or replace temp table _judged as
         with s as (select rowid as _raw_row, *, {", ".join(clean_items)} from {raw_table}),
-        l1 as (select {sel(["s.*"], ref_items, layer1)} from s {" ".join(joins)}),
-        l2 as (select {sel(["*"], layer2)} from l1),
-        l3 as (select {sel(["*"], final)} from l2),
+        l1 as (select {sel(["s.*"], ref_items, idn.cleaned)} from s {" ".join(joins)}),
+        l2 as (select {sel(["*"], idn.checked)} from l1),
+        m as (select {sel(["*"], idn.messages)} from l2),
+        l3 as (select {sel(["m.*"], idn.keyed)} from m {" ".join(idn.memo_joins)}),
         checked as (select *, nullif(concat_ws('; ', {", ".join(checks)}), '') as _problems from l3)
         select {fi}, {line}, _raw_row, _raw_row in (select _raw_row from _dup_rows) as _is_dup, _problems,
-               {", ".join(lake_items)}
+               {sel(lake_items, new_keys)}
         from checked join {files_table} f using ({fi})
         order by {fi}, {line}
     """)
+    if new_keys:
+        _remember_keys(con)
     con.execute("drop table _dup_rows")
     lake_names = ", ".join(ident(name) for name, _ in lake_columns)
     con.execute(f"""
