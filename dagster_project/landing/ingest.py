@@ -39,7 +39,7 @@ from dagster_project.landing.judge import (
     judge_counts,
     quarantined,
 )
-from dagster_project.landing.lake_build import LakeBuild, create_empty
+from dagster_project.landing.lake_build import PARQUET, LakeBuild, create_empty
 from dagster_project.landing.progress import Progress
 from dagster_project.landing.records import StructuralError
 from dagster_project.landing.reference_data import load_reference, read_context, reference_digest
@@ -245,7 +245,7 @@ class KindIngestor:
         def write(path: Path) -> None:
             self.con.execute(
                 f"copy (select * exclude ({FILE_IDX}) from {relation} where {FILE_IDX} = {seq}) "
-                f"to {path_lit(path)} (format parquet, compression zstd)"
+                f"to {path_lit(path)} {PARQUET}"
             )
 
         return write
