@@ -190,11 +190,14 @@ def test_the_slice_checks_name_the_rebuilt_quarters(nights: dict[str, Scenario])
     """The data tests of the latest slice compare with the rebuilt quarters written out as numbers
     (macro latest_slice), so DuckDB skips every other quarter before any other condition."""
     compiled = nights["incremental"].warehouse / ".tmp" / "dbt-target" / "compiled"
-    (hmac_test,) = compiled.rglob("assert_person_keys__are_hmac_digests.sql")
     listed = "quarter_index in (" + ", ".join(str(q) for q in sorted(REBUILT)) + ")"
-    assert listed in hmac_test.read_text()
+    (range_test,) = compiled.rglob("assert_int_wages__records__values_in_range.sql")
+    assert listed in range_test.read_text()
     (grain_test,) = compiled.rglob("grain_unique_int_wages__records_*.sql")
     assert listed in grain_test.read_text()
+    # the landed rows' tests (the HMAC form of the wage keys among them) read this view
+    (lake_slice,) = compiled.rglob("int_wages__lake_slice.sql")
+    assert listed.replace("quarter_index in", "") in lake_slice.read_text()
 
 
 def test_full_refresh_rebuilds_every_quarter_and_keeps_the_run_history(nights: dict[str, Scenario]) -> None:

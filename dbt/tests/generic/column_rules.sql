@@ -2,7 +2,9 @@
     `not_null` lists the columns that must never be null; `accepted_values` maps a column to its
     closed list of codes (a list, or {values: [...], quote: false, where: "<condition>"} for numbers
     or a list that applies only to some rows). Nulls are not judged by accepted_values (as dbt's
-    own test): a required code is in both. The model's keys too: `grain` lists the columns of its
+    own test): a required code is in both. `matches` maps a column to the regular expression (RE2,
+    DuckDB's regexp_full_match) every non-null value must match whole: the form of a key, such as
+    the 64 hex digits of a person key. The model's keys too: `grain` lists the columns of its
     grain (at most one row per combination, nulls included, as grain_unique.sql), `unique` the
     single columns that are keys of their own (nulls not judged, as dbt's unique), and `references`
     maps a foreign-key column to {to: "ref('parent')", field: parent_column} (every non-null value
@@ -18,8 +20,9 @@
     rows whose key another row has; for a reference: the orphan rows); never a value (a code outside
     the list may be personal data, such as an id typed into the wrong column). Its description is
     the docs block test_column_rules (dbt/docs/tests.md). Portable SQL (aggregate filters as
-    `sum(case ...)`, no unpivot). -#}
-{% test column_rules(model, not_null=[], accepted_values={}, grain=[], unique=[], references={}) %}
+    `sum(case ...)`, no unpivot) but for `matches`, which is DuckDB's: data tests run on DuckDB,
+    also after a Spark build (docs/spark.md). -#}
+{% test column_rules(model, not_null=[], accepted_values={}, matches={}, grain=[], unique=[], references={}) %}
 {%- set rules = [] -%}
 {%- for column in not_null -%}
   {%- do rules.append((column, 'not_null', adapter.quote(column) ~ ' is null')) -%}
@@ -36,6 +39,10 @@
     {%- set broken = '(' ~ spec['where'] ~ ') and ' ~ broken -%}
   {%- endif -%}
   {%- do rules.append((column, 'accepted_values', broken)) -%}
+{%- endfor -%}
+{%- for column, pattern in matches.items() -%}
+  {%- do rules.append((column, 'matches',
+      'not regexp_full_match(' ~ adapter.quote(column) ~ ", '" ~ (pattern | replace("'", "''")) ~ "')")) -%}
 {%- endfor -%}
 {#- the keys and references: (name of its CTE, column text of the failure row, rule, the query of
     the number of rows breaking it) -#}
@@ -63,7 +70,7 @@
       ~ ' where child.v is not null and parent.' ~ field ~ ' is null')) -%}
 {%- endfor -%}
 {%- if rules | length + keys | length == 0 -%}
-  {{ exceptions.raise_compiler_error("column_rules on " ~ model ~ ": no rule (not_null, accepted_values, grain, unique or references)") }}
+  {{ exceptions.raise_compiler_error("column_rules on " ~ model ~ ": no rule (not_null, accepted_values, matches, grain, unique or references)") }}
 {%- endif -%}
 {%- set parts = [] -%}
 with
