@@ -31,7 +31,7 @@ from dagster_project.sqlutil import ident
 # The tables whose row count a run compares with the previous published run's: (schema, table) as
 # the asset key names them, and what their rows are.
 COUNTED_TABLES: tuple[tuple[tuple[str, str], str], ...] = (
-    (("intermediate", "int_wages__records"), "wage records (after amendments)"),
+    (("intermediate", "int_wages__records"), "wage records of the learners (after amendments)"),
     (("intermediate", "int_wages__person_quarters"), "person-quarters of earnings"),
     (("intermediate", "int_education__records"), "transcript and noncredit records"),
     (("marts", "fct_enrollment_spells"), "enrollment spells (the cohorts)"),

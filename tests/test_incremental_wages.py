@@ -46,7 +46,7 @@ Q2021_1, Q2023_1, Q2024_3, Q2025_3 = 8084, 8092, 8098, 8102
 REBUILT = {Q2023_1, Q2024_3, Q2025_3}  # what the second night touches (2021Q1 goes away)
 LATE_EMPLOYER = "4000000004"
 # Bookkeeping of the incremental build, different by construction between the runs compared.
-BUILD_COLUMNS = {"built_at"}
+BUILD_COLUMNS = {"built_at", "changed_at"}
 # The second night, two ways (the incremental one with a row-count threshold its change passes).
 RUNS = {"incremental": ("--row-count-change-pct", "10"), "refreshed": ("--full-refresh",)}
 RUN_COLUMNS = {"run_id", "started_at", "finished_at", "settings"}  # settings name the folders
@@ -200,6 +200,17 @@ def test_the_slice_checks_name_the_rebuilt_quarters(nights: dict[str, Scenario])
     assert listed.replace("quarter_index in", "") in lake_slice.read_text()
 
 
+def test_changed_at_moves_only_for_the_quarters_whose_files_changed(nights: dict[str, Scenario]) -> None:
+    """int_wages__quarter_inputs.changed_at, which the landed rows' tests follow: kept for a
+    quarter whose lake inputs are unchanged, new for the touched ones; a full refresh renews all."""
+    sql = "select quarter_index, changed_at from intermediate.int_wages__quarter_inputs"
+    first = dict(query(nights["first"].db, sql))
+    second = dict(query(nights["incremental"].db, sql))
+    assert set(second) == set(first) - {Q2021_1} | {Q2025_3}
+    assert {q for q, at in second.items() if at != first.get(q)} == REBUILT
+    assert len(set(dict(query(nights["refreshed"].db, sql)).values())) == 1
+
+
 def test_full_refresh_rebuilds_every_quarter_and_keeps_the_run_history(nights: dict[str, Scenario]) -> None:
     refreshed = nights["refreshed"].db
     for table in ("int_wages__records", "int_wages__person_quarters"):
@@ -277,7 +288,9 @@ def test_wage_tables_enforce_what_their_tests_checked(
 def test_row_counts_are_compared_with_the_first_night(nights: dict[str, Scenario]) -> None:
     """By hand: the second night removes 2021Q1's wage rows, adds 2025Q3 as a copy of 2025Q2's rows
     and one new key in the late 2024Q3 file (module docstring; the amendments replace rows), so
-    wage records go from N to N - rows(2021Q1) + rows(2025Q2) + 1: 355 -> 315, -11.27 %. The new
+    the learners' wage records go from N to N - rows(2021Q1) + rows(2025Q2) + 1: 354 -> 313,
+    -11.58 % (the one worker of 2025Q2 in no education record, and the copy in 2025Q3, are in the
+    lake only: 356 landed rows the first night). The new
     transcript file adds its one row to the 115 education records (+0.87 %). At 10 % the wage
     tables warn, at the default 50 % nothing does; neither run is stopped by it."""
     first = nights["first"].db
@@ -289,8 +302,9 @@ def test_row_counts_are_compared_with_the_first_night(nights: dict[str, Scenario
         [Q2021_1, Q2025_3 - 1],
     )[0]
     after = before - q2021_1 + q2025_2 + 1
-    assert (before, after) == (355, 315)
-    wages = f"wage records (after amendments): {before} -> {after} rows (-11.27 %)"
+    assert (before, after) == (354, 313)
+    assert query(first, "select count(*) from staging.stg_lake__wages") == [(356,)]
+    wages = f"wage records of the learners (after amendments): {before} -> {after} rows (-11.58 %)"
     for name, limit, warns in (("incremental", 10, True), ("refreshed", 50, False)):
         s = nights[name]
         checks = latest_run_checks(s.warehouse)

@@ -307,6 +307,12 @@ def amendment_landing(landing: Path) -> dict[str, Person]:
     for name, rows in (("transcripts_20230101.csv", first), ("transcripts_20230601.csv", second)):
         for who, values in rows:
             b.transcript(name, ps[who], "P1", "WELD", date(2021, 9, 1), **values)
+    # the others are learners too (in another program): the warehouse keeps learners' wages only
+    for who in ("mtime", "tie", "within", "late"):
+        b.transcript("transcripts_20230101.csv", ps[who], "P1", "BUS", date(2021, 9, 1))
+    # a worker in no education record: in the lake, but not in int_wages__records
+    ps["worker"] = b.person()
+    write(w / "worker_20240301.csv", csv_bytes(WAGE_COLUMNS, [wage_row(ps["worker"], 2023, 3, "800.00")]))
     b.write()
     return ps
 
@@ -376,6 +382,22 @@ def test_within_a_file_later_line_wins_and_exact_repeat_is_duplicate(amend_run: 
     assert "duplicate" in row["message"]
     loaded = lake(amend_run.root, "wages", "file_name = 'within_20240301.csv'")
     assert sorted(x["line_number"] for x in loaded) == [2, 3, 4]  # the repeat (line 5) loaded once
+
+
+@pytest.mark.e2e
+def test_wages_of_a_worker_in_no_education_record_stay_in_the_lake(amend_run: AmendRun) -> None:
+    """int_wages__records keeps the SSN-keyed learners' wages (docs/reporting_rules.md §6): the
+    worker's row is landed, not in the records; its quarter still counts for wage_data_through."""
+    db = amend_run.root / "warehouse" / "warehouse.duckdb"
+    worker = amend_run.people["worker"]
+    assert amend_run.results["worker_20240301.csv"]["status"] == LOADED
+    assert [x["wages"] for x in lake(amend_run.root, "wages", "file_name = 'worker_20240301.csv'")] == [
+        Decimal("800.00")
+    ]
+    assert wage_values(db, worker) == {}
+    in_records = "select count(*) from intermediate.int_wages__records where quarter_index = 8094"
+    assert query(db, in_records) == [(0,)]  # 2023Q3: the worker's quarter
+    assert query(db, "select wage_data_through from intermediate.int_wages__coverage") == [("2023Q3",)]
 
 
 @pytest.mark.e2e

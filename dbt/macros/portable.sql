@@ -25,6 +25,20 @@
 {% macro spark__inline_cte() -%}
 {%- endmacro %}
 
+{#- The opposite: put after `name as` of a small CTE that several parts read, to keep it whole
+    rather than compute it again (the learners' wage rows of int_wages__records, a few percent of
+    a state's). Spark has no such keyword. -#}
+{% macro kept_cte() -%}
+    {{- return(adapter.dispatch('kept_cte', 'ler_warehouse')()) -}}
+{%- endmacro %}
+
+{% macro default__kept_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro spark__kept_cte() -%}
+{%- endmacro %}
+
 
 {#- `prefix.* exclude (columns)`: every column but these. -#}
 {% macro star_except(columns, prefix=none) -%}

@@ -20,24 +20,25 @@
     lake row (marts.run_metadata, the history of runs, has full_refresh=false and is kept). -#}
 
 {#- The config of the two incremental wage models: delete+insert on quarter_index, and the post-hook
-    that drops removed quarters. On Spark (docs/spark.md) a plain table, rebuilt whole every run:
+    that drops the quarters whose rows are not those of `current_slices` (a Jinja expression that
+    renders the model's current (quarter_index, inputs_digest) pairs, macro delete_stale_slices). On Spark (docs/spark.md) a plain table, rebuilt whole every run:
     dbt-spark's insert_overwrite on Parquet would replace the new quarters but cannot delete a
     removed one, and merge needs Delta or Iceberg, which the local session does not have. -#}
-{% macro wage_slice_config() -%}
-    {{- return(adapter.dispatch('wage_slice_config', 'ler_warehouse')()) -}}
+{% macro wage_slice_config(current_slices) -%}
+    {{- return(adapter.dispatch('wage_slice_config', 'ler_warehouse')(current_slices)) -}}
 {%- endmacro %}
 
-{% macro default__wage_slice_config() -%}
+{% macro default__wage_slice_config(current_slices) -%}
     {{- return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
         'unique_key': 'quarter_index',
         'on_schema_change': 'append_new_columns',
-        'post_hook': '{{ delete_removed_slices() }}',
+        'post_hook': '{{ delete_stale_slices(' ~ current_slices ~ ') }}',
     }) -}}
 {%- endmacro %}
 
-{% macro spark__wage_slice_config() -%}
+{% macro spark__wage_slice_config(current_slices) -%}
     {#- no contract there: dbt-spark enforces no constraint on Parquet, and the declared types are
         DuckDB's (docs/spark.md) -#}
     {{- return({'materialized': 'table', 'contract': {'enforced': false}}) -}}
@@ -67,15 +68,38 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Post-hook of the incremental wage models: drop the quarters no landed file has any more (a
-    removed file), which delete+insert alone would keep. `not exists`, not `not in`: a null
-    quarter (a row without year, which the tests of int_wages__lake_slice report) must not turn
+{#- Post-hook of the incremental wage models: drop the rows of every quarter whose digest is not the
+    current one in `current` ((quarter_index, inputs_digest) pairs): a quarter no landed file has any
+    more (a removed file), and a rebuilt quarter that has no row left (its only learner with wages
+    there left the education records), both of which delete+insert alone would keep, since it
+    replaces only the quarters the new rows cover. `not exists`, not `not in`: a null would turn
     the delete into a no-op. -#}
-{% macro delete_removed_slices() -%}
+{% macro delete_stale_slices(current) -%}
     delete from {{ this }} as built
     where not exists (
-        select 1 from {{ ref('int_wages__quarter_inputs') }} as i where i.quarter_index = built.quarter_index
+        select 1 from {{ current }} as c
+        where c.quarter_index = built.quarter_index and c.inputs_digest = built.inputs_digest
     )
+{%- endmacro %}
+
+{#- The slices of int_wages__records, (quarter_index, wage_year, wage_quarter, inputs_digest): the
+    digest of a quarter's lake inputs (int_wages__quarter_inputs) with that of the learners, so a
+    new or removed learner rebuilds every quarter. The model and its post-hook read the same. -#}
+{% macro record_slice_inputs() -%}
+    (
+        select
+            q.quarter_index,
+            q.wage_year,
+            q.wage_quarter,
+            md5(q.inputs_digest || '|' || d.digest) as inputs_digest
+        from {{ ref('int_wages__quarter_inputs') }} as q
+        cross join ({{ learners_digest('(' ~ wage_learners() ~ ')') }}) as d
+    )
+{%- endmacro %}
+
+{#- The slices of int_wages__person_quarters: those of int_wages__records, whose digest it carries. -#}
+{% macro person_quarter_slice_inputs() -%}
+    (select distinct quarter_index, inputs_digest from {{ ref('int_wages__records') }})
 {%- endmacro %}
 
 {#- When a slice was (re)built: the start of the dbt invocation, one value for every row it writes. -#}
@@ -103,15 +127,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The quarters `relation` (an incremental wage model) wrote in its latest build, as a list of
+{#- The quarters `relation` (an incremental wage model) wrote in its latest build (`column`:
+    built_at; for int_wages__quarter_inputs changed_at, the quarters whose lake rows changed), as a list of
     numbers looked up when the test or view runs: `quarter_index in (8088, 8089)`. A literal list
     lets DuckDB skip the other quarters' row groups and apply it before any other condition; the
     subquery it replaces was joined after the test's own conditions, so a nightly check of two
     quarters still matched a regular expression against all 50 M person keys of a state (14.5 s of
     a 53 s build). While dbt parses, the subquery stands in (nothing runs then). -#}
-{% macro latest_slice(relation) -%}
+{% macro latest_slice(relation, column='built_at') -%}
     {%- set subquery -%}
-        (select quarter_index from {{ relation }} where built_at = (select max(built_at) from {{ relation }}))
+        (select quarter_index from {{ relation }} where {{ column }} = (select max({{ column }}) from {{ relation }}))
     {%- endset -%}
     {%- if not execute -%}
         {{- return(subquery) -}}
@@ -120,4 +145,45 @@
     {%- set quarters = [] -%}
     {%- for value in found.columns[0].values() -%}{%- do quarters.append(value | int | string) -%}{%- endfor -%}
     {{- return('(' ~ (quarters | join(', ') if quarters else 'NULL') ~ ')') -}}
+{%- endmacro %}
+
+{#- The people whose wages the warehouse keeps (docs/reporting_rules.md §6): the SSN-keyed learners,
+    persons with an SSN-keyed enrollment spell. Every wage measure follows such a learner; the
+    lake keeps every worker's rows, so a learner added later has a whole wage history. -#}
+{% macro wage_learners() -%}
+    select distinct person_key from {{ ref('int_education__spells') }} where is_ssn_key
+{%- endmacro %}
+
+{#- The md5 of the sorted keys of `learners` (64 bytes a learner: a few MB for a state), part of
+    every slice's digest: a new learner changes which rows each quarter keeps. -#}
+{% macro learners_digest(learners) -%}
+    select coalesce(md5({{ ordered_string_agg('person_key', "','", 'person_key') }}), '') as digest
+    from {{ learners }} as learners
+{%- endmacro %}
+
+{#- When each quarter's lake inputs last changed (int_wages__quarter_inputs.changed_at): the value
+    the previous build gave the quarter when its digest is the same, else the start of this build.
+    The landed rows' tests read the quarters of the latest value (int_wages__lake_slice): the rows
+    a build rebuilt from because they changed, not the quarters rebuilt because the learners did.
+    None on a first build, a full refresh, or a table from before changed_at (then every quarter is
+    new), and on Spark, which drops a Parquet table before building it anew (every quarter is
+    rebuilt there on every run anyway, macro wage_slice_config). -#}
+{% macro previous_quarter_inputs() -%}
+    {{- return(adapter.dispatch('previous_quarter_inputs', 'ler_warehouse')()) -}}
+{%- endmacro %}
+
+{% macro spark__previous_quarter_inputs() -%}
+    {{- return(none) -}}
+{%- endmacro %}
+
+{% macro default__previous_quarter_inputs() -%}
+    {%- if not execute or flags.FULL_REFRESH -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set previous = load_relation(this) -%}
+    {%- if previous is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set names = adapter.get_columns_in_relation(previous) | map(attribute='name') | map('lower') | list -%}
+    {{- return(previous if 'changed_at' in names else none) -}}
 {%- endmacro %}

@@ -1,8 +1,9 @@
 -- How far the wage data reaches (docs/reporting_rules.md §6): wage_data_through = the latest quarter present in
 -- the loaded wage data minus LER_WAGE_LAG_QUARTERS. A quarter after it is not observed. One row,
 -- even when no wage file has loaded (then nothing is observed).
+-- The quarters of the landed wage rows, every worker's (int_wages__records keeps the learners' only).
 with wages as (
-    select quarter_index from {{ ref('int_wages__records') }}
+    select quarter_index from {{ ref('int_wages__quarter_inputs') }}
 ),
 
 final as (

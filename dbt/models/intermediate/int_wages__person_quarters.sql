@@ -3,44 +3,28 @@
 -- lower employer account), whose NAICS sector feeds top_industry_q4. Employed = earnings > 0.
 --
 -- Incremental by quarter like int_wages__records (macros/wage_slices.sql): a quarter is rebuilt
--- when its digest in int_wages__records, or the set of learners, is not what its rows carry. It waits
--- for the tests of the landed rows it is built from (int_wages__lake_slice):
+-- when its digest in int_wages__records (the lake's files and the learners) is not what its rows
+-- carry. It waits for the tests of the landed rows it is built from (int_wages__lake_slice):
 -- depends_on: {{ ref('int_wages__lake_slice') }}
-{{ config(**wage_slice_config()) }}
+{{ config(**wage_slice_config("person_quarter_slice_inputs()")) }}
 -- read again by the digests and the sums rather than kept whole (inline_cte)
 with records as {{ inline_cte() }} (
     select * from {{ ref('int_wages__records') }}
 ),
 
--- The people the outcome measures follow: SSN-keyed learners (int_outcomes__completion_measures
--- reads only their quarters). A state's UI file holds every worker, most of them in no education
--- record; summing their quarters cost most of a state-size build and fed nothing.
-learners as (
-    select distinct person_key from {{ ref('int_education__spells') }} where is_ssn_key
-),
-
--- A new learner changes which records a quarter sums, so the learners enter every slice's digest:
--- the md5 of their sorted keys (64 bytes a learner: a few MB for a state).
-learners_digest as (
-    select coalesce(md5({{ ordered_string_agg('person_key', "','", 'person_key') }}), '') as digest
-    from learners
-),
-
 record_slices as (
-    select r.quarter_index, md5(r.inputs_digest || '|' || d.digest) as inputs_digest
-    from (select distinct quarter_index, inputs_digest from records) as r
-    cross join learners_digest as d
+    select * from {{ person_quarter_slice_inputs() }} as slices
 ),
 
 pending as (
     {{ pending_slices('record_slices') }}
 ),
 
+-- the records are the SSN-keyed learners' only (int_wages__records)
 wages as (
     select w.*, p.inputs_digest as slice_digest
     from records as w
     join pending as p using (quarter_index)
-    where w.person_key in (select person_key from learners)
 ),
 
 -- One pass over the quarter's records: the sums and the primary employer in the same group by (a

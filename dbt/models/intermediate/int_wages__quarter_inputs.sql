@@ -4,8 +4,10 @@
 -- (macros/wage_slices.sql). The digest covers the files that contribute rows to the quarter, in
 -- timeline order, by name, content hash (SHA-256 of the landed file) and row count, plus the
 -- fingerprint of the code and settings; a file's absolute file_seq is not in it, so a file added
--- or removed elsewhere on the timeline leaves other quarters alone.
+-- or removed elsewhere on the timeline leaves other quarters alone. changed_at: when the quarter's
+-- digest last changed (macro previous_quarter_inputs), which the landed rows' tests follow.
 {%- set fingerprint = wage_inputs_fingerprint() %}
+{%- set previous = previous_quarter_inputs() %}
 with wages as (
     select file_seq, wage_year, wage_quarter from {{ ref('stg_lake__wages') }}
 ),
@@ -20,7 +22,7 @@ per_file as (
     group by wage_year, wage_quarter, file_seq
 ),
 
-final as (
+digests as (
     select
         {{ quarter_index_of('p.wage_year', 'p.wage_quarter') }} as quarter_index,
         p.wage_year,
@@ -34,6 +36,21 @@ final as (
     from per_file as p
     join files as f using (file_seq)
     group by p.wage_year, p.wage_quarter
+),
+
+final as (
+    select
+        d.*,
+        {%- if previous is not none %}
+        coalesce(kept.changed_at, {{ slice_built_at() }}) as changed_at
+        {%- else %}
+        {{ slice_built_at() }} as changed_at
+        {%- endif %}
+    from digests as d
+    {%- if previous is not none %}
+    left join (select quarter_index, inputs_digest, changed_at from {{ previous }}) as kept
+        on kept.quarter_index = d.quarter_index and kept.inputs_digest = d.inputs_digest
+    {%- endif %}
 )
 
 select * from final
