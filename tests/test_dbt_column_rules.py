@@ -141,8 +141,8 @@ def test_every_column_rules_entry_names_a_column_of_its_model() -> None:
 
 
 def test_every_person_key_column_is_checked_for_the_hmac_form() -> None:
-    """The HMAC form of the person keys is checked on the education records and on the landed wage
-    rows, whose keys are those of int_wages__records (docs/submission_manual.md §4)."""
+    """The HMAC form of the person keys is checked on the education records and on the wage records
+    (docs/submission_manual.md §4)."""
     ensure_manifest()
     manifest = json.loads(MANIFEST.read_text())
     checked = {
@@ -150,5 +150,5 @@ def test_every_person_key_column_is_checked_for_the_hmac_form() -> None:
         for node in manifest["nodes"].values()
         if (node.get("test_metadata") or {}).get("name") == "column_rules"
     }
-    for model in ("int_education__records", "int_wages__lake_slice"):
+    for model in ("int_education__records", "int_wages__records"):
         assert checked[model].get("person_key") == "[0-9a-f]{64}", model

@@ -193,9 +193,11 @@ def test_the_slice_checks_name_the_rebuilt_quarters(nights: dict[str, Scenario])
     listed = "quarter_index in (" + ", ".join(str(q) for q in sorted(REBUILT)) + ")"
     (range_test,) = compiled.rglob("assert_int_wages__records__values_in_range.sql")
     assert listed in range_test.read_text()
+    (key_test,) = compiled.rglob("column_rules_int_wages__records.sql")
+    assert listed in key_test.read_text()
     (grain_test,) = compiled.rglob("grain_unique_int_wages__records_*.sql")
     assert listed in grain_test.read_text()
-    # the landed rows' tests (the HMAC form of the wage keys among them) read this view
+    # the landed rows' tests read this view
     (lake_slice,) = compiled.rglob("int_wages__lake_slice.sql")
     assert listed.replace("quarter_index in", "") in lake_slice.read_text()
 

@@ -2,17 +2,19 @@
     amendments docs/submission_manual.md §1).
 
     Every key of int_wages__records lies in one quarter, so a quarter's rows depend only on the lake
-    rows of that quarter and the order of the files they came from. int_wages__quarter_inputs gives
-    each quarter a digest of exactly that: the files contributing rows to it, in timeline order, with
-    their content hash and row count, plus LER_WAGE_INPUTS_FINGERPRINT (everything else that shapes a
-    lake row or the wage SQL: the code version, the settings, the person-key secret's fingerprint;
-    dagster_project/run_inputs.py). A slice whose digest differs from the one its rows carry is
-    rebuilt whole from the lake's rows of that quarter: a new quarter, an amended one, a late file with
-    an older stamp, a resubmitted or removed file all change the digest of each quarter they touch,
-    and absolute file_seq values (which shift when a file is added or removed) do not enter it. A
-    quarter no file has any more is deleted. Rows carry their slice's digest and built_at, in the
-    same transaction as the rows themselves, so a build that fails leaves digests that still describe
-    the rows, and the next build redoes what is missing.
+    rows of that quarter, the order of the files they came from and the learners whose rows are kept
+    (macro wage_learners; their digest joins the quarter's, macro record_slice_inputs).
+    int_wages__quarter_inputs gives each quarter a digest of exactly that: the files contributing
+    rows to it, in timeline order, with their content hash and row count, plus
+    LER_WAGE_INPUTS_FINGERPRINT (everything else that shapes a lake row or the wage SQL: the code
+    version, the settings, the person-key secret's fingerprint; dagster_project/run_inputs.py). A
+    slice whose digest differs from the one its rows carry is rebuilt whole from the lake's rows of
+    that quarter: a new quarter, an amended one, a late file with an older stamp, a resubmitted or
+    removed file all change the digest of each quarter they touch, and absolute file_seq values
+    (which shift when a file is added or removed) do not enter it. A quarter no file has any more,
+    or no kept row, is deleted (macro delete_stale_slices). Rows carry their slice's digest and
+    built_at, in the same transaction as the rows themselves, so a build that fails leaves digests
+    that still describe the rows, and the next build redoes what is missing.
 
     Strategy: delete+insert on quarter_index (dbt-duckdb replaces exactly the slices the new rows
     cover); on Spark a full rebuild every run (macro wage_slice_config, docs/spark.md). `ler run
@@ -21,9 +23,10 @@
 
 {#- The config of the two incremental wage models: delete+insert on quarter_index, and the post-hook
     that drops the quarters whose rows are not those of `current_slices` (a Jinja expression that
-    renders the model's current (quarter_index, inputs_digest) pairs, macro delete_stale_slices). On Spark (docs/spark.md) a plain table, rebuilt whole every run:
-    dbt-spark's insert_overwrite on Parquet would replace the new quarters but cannot delete a
-    removed one, and merge needs Delta or Iceberg, which the local session does not have. -#}
+    renders the model's current (quarter_index, inputs_digest) pairs, macro delete_stale_slices).
+    On Spark (docs/spark.md) a plain table, rebuilt whole every run: dbt-spark's insert_overwrite
+    on Parquet would replace the new quarters but cannot delete a removed one, and merge needs
+    Delta or Iceberg, which the local session does not have. -#}
 {% macro wage_slice_config(current_slices) -%}
     {{- return(adapter.dispatch('wage_slice_config', 'ler_warehouse')(current_slices)) -}}
 {%- endmacro %}

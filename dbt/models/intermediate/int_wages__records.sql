@@ -9,8 +9,8 @@
 -- inputs changed (the lake's files, int_wages__quarter_inputs, or the learners), each from every
 -- lake row of that quarter, so the later-file rule holds across nights exactly as in one full load.
 -- The checks that used to scan every row are enforced constraints (not null, ranges: checked on
--- every insert), the grain test runs on the slice just built (_intermediate__models.yml), and the
--- HMAC form of person_key is checked on the landed rows (int_wages__lake_slice).
+-- every insert); the grain test and the HMAC form of person_key run on the slice just built
+-- (_intermediate__models.yml).
 {{ config(**wage_slice_config("record_slice_inputs()")) }}
 with learners as (
     {{ wage_learners() }}
