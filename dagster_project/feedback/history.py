@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
+from dagster_project.atomic_write import write_text
 from dagster_project.feedback.data import ProviderFeedback
 
 HISTORY_DIR = "history"
@@ -115,8 +115,3 @@ def file_changes(current: dict, previous: dict | None) -> dict[str, list[str]]:
     }
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a file whole or not at all (a reader never sees half of it)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.atomic_write import write_text
 from dagster_project.feedback.data import (
     ProviderFeedback,
     attribute_files,
@@ -35,7 +36,6 @@ from dagster_project.feedback.history import (
     read_history,
     remember,
     summary,
-    write_text,
 )
 from dagster_project.feedback.html import render
 from dagster_project.landing.registry import Registry

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.landing.contracts import KINDS
+from dagster_project.landing.hash_memo import HashMemo
 from dagster_project.landing.registry import Registry, load_registry
 
 _STAMP = re.compile(r"_(\d{8})\.[^.]+$")
@@ -85,11 +86,16 @@ def iter_submissions(landing_dir: Path) -> Iterator[tuple[str, Path]]:
 
 
 def discover(
-    landing_dir: Path, kinds: tuple[str, ...] = KINDS, registry: Registry | None = None
+    landing_dir: Path,
+    kinds: tuple[str, ...] = KINDS,
+    registry: Registry | None = None,
+    hashes: HashMemo | None = None,
 ) -> list[LandedFile]:
     """All submission files of the given kinds, in timeline order (seq is the position on it).
 
     The sequence is computed over every kind, so `seq` is the same whichever kind is asked for.
+    `hashes`: the content hashes of earlier runs, for the files whose stat is unchanged
+    (`hash_memo.py`); without it every file is read.
     """
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing zone {landing_dir} does not exist")
@@ -102,5 +108,6 @@ def discover(
             continue
         layout, fmt = classify(kind, path, registry)
         rejection = None if layout else f"not an accepted file type for {kind}/ ({registry.accepted(kind)})"
-        files.append(LandedFile(path, kind, layout, fmt, when, seq, sha256_of(path), rejection))
+        sha = hashes.sha256(path, sha256_of) if hashes else sha256_of(path)
+        files.append(LandedFile(path, kind, layout, fmt, when, seq, sha, rejection))
     return files

@@ -29,6 +29,7 @@ from dagster_project.landing.contract_results import KindContracts, count_reject
 from dagster_project.landing.contracts import REFERENCE_KIND, Contract
 from dagster_project.landing.discovery import LandedFile, discover
 from dagster_project.landing.file_cache import REJECTS, ROWS, CachedFile, FileCache, reader_inputs
+from dagster_project.landing.hash_memo import HashMemo
 from dagster_project.landing.hashed_identity import load_ssn_candidates, resolve_hashed_ssns
 from dagster_project.landing.judge import (
     LOADED_WITH_REJECTS,
@@ -104,13 +105,15 @@ class KindIngestor:
     # -- the whole kind --------------------------------------------------------------------------
     def run(self) -> KindReport:
         self.build.start()
-        files = discover(self.settings.landing_dir, kinds=(self.kind,), registry=self.registry)
+        hashes = HashMemo(self.paths.lake / "_cache" / f"{self.kind}.sha256.json")
+        files = discover(self.settings.landing_dir, kinds=(self.kind,), registry=self.registry, hashes=hashes)
         self.progress = Progress(self.kind, len(files), self.emit)
         self._run_in_load_order(files)
         self.report.files.sort(key=lambda r: r.file.seq)
         self.cache.prune()
         self.build.write_audit(self.con, self.report, ALL_REJECTS, self.contracts)
         self.build.swap_into_place()
+        hashes.save()
         self.progress.finished()
         return self.report
 
