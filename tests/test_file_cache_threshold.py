@@ -1,6 +1,6 @@
 """Which files the file cache keeps (ingest.CACHE_MIN_BYTES): a quarterly wage file of a small
-state's learners (a megabyte or two) is judged once and reused; a file of a few hundred rows is
-cheap to judge again and is not kept."""
+state's learners (a megabyte or two) is judged once and reused; a file of a couple of hundred rows
+(under 64 KiB) is cheap to judge again and is not kept."""
 
 from __future__ import annotations
 
