@@ -10,6 +10,7 @@ together rather than each alone keeps both cores busy: DuckDB splits a query's w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -55,32 +56,15 @@ class PendingBatch:
 
     def _open(self, c: Contract) -> None:
         if self.layout is None:
-            cols = ", ".join(f"{ident(n)} varchar" for n in c.column_names)
-            self.con.execute(
-                f"create or replace temp table {RAW} ({FILE_IDX} integer, {LINE} bigint, "
-                f"{PROBLEM_FIELD} varchar, {PROBLEM_REASON} varchar, {cols})"
-            )
+            create_raw(self.con, RAW, c)
             self.layout = c.layout
 
     def read(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
-        """Append the file's raw records to `_raw` (tagged with its seq); return their number.
-
-        The contract's `fast_reader` (DuckDB reading the file, `csv_fast.py`) is tried first; when it
-        declines, the reader's Arrow batches are streamed in. A StructuralError leaves no row of the
-        file behind.
-        """
+        """Append the file's raw records to `_raw` (tagged with its seq); return their number
+        (`append_raw`). A StructuralError leaves no row of the file behind."""
         self._open(c)
         try:
-            fast = fast_reader_for(c)
-            if fast is not None and (rows := fast(self.con, RAW, f.seq, f.path, c, ctx)) is not None:
-                return rows
-            rows = 0
-            for batch in reader_for(c)(f.path, c, ctx):
-                self.con.register("_batch", batch)
-                self.con.execute(f"insert into {RAW} select {f.seq}::integer, * from _batch")
-                self.con.unregister("_batch")
-                rows += batch.num_rows
-            return rows
+            return append_raw(self.con, RAW, f.seq, f.path, c, ctx)
         except StructuralError:
             self.con.execute(f"delete from {RAW} where {FILE_IDX} = {f.seq}")
             raise
@@ -96,3 +80,30 @@ class PendingBatch:
         self.layout = None
         self.files = []
         self.rows = 0
+
+
+def create_raw(con: duckdb.DuckDBPyConnection, table: str, c: Contract) -> None:
+    """An empty temp table for the raw records of files of the layout `c`."""
+    cols = ", ".join(f"{ident(n)} varchar" for n in c.column_names)
+    con.execute(
+        f"create or replace temp table {table} ({FILE_IDX} integer, {LINE} bigint, "
+        f"{PROBLEM_FIELD} varchar, {PROBLEM_REASON} varchar, {cols})"
+    )
+
+
+def append_raw(
+    con: duckdb.DuckDBPyConnection, table: str, seq: int, path: Path, c: Contract, ctx: ReadContext
+) -> int:
+    """Append the raw records of the file at `path` to `table` (`create_raw`), tagged `seq`; return
+    their number. The contract's `fast_reader` (DuckDB reading the file, `csv_fast.py`) is tried
+    first; when it declines, the reader's Arrow batches are streamed in."""
+    fast = fast_reader_for(c)
+    if fast is not None and (rows := fast(con, table, seq, path, c, ctx)) is not None:
+        return rows
+    rows = 0
+    for batch in reader_for(c)(path, c, ctx):
+        con.register("_batch", batch)
+        con.execute(f"insert into {table} select {seq}::integer, * from _batch")
+        con.unregister("_batch")
+        rows += batch.num_rows
+    return rows
