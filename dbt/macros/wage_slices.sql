@@ -87,8 +87,9 @@
 
 {#- The slices of int_wages__records, (quarter_index, wage_year, wage_quarter, inputs_digest): the
     digest of a quarter's lake inputs (int_wages__quarter_inputs) with that of the learners, so a
-    new or removed learner rebuilds every quarter. The model and its post-hook read the same. -#}
-{% macro record_slice_inputs() -%}
+    new or removed learner rebuilds every quarter. The model and its post-hook read the same;
+    `learners`, a relation of the learners' keys the caller already has (else macro wage_learners). -#}
+{% macro record_slice_inputs(learners=none) -%}
     (
         select
             q.quarter_index,
@@ -96,7 +97,7 @@
             q.wage_quarter,
             md5(q.inputs_digest || '|' || d.digest) as inputs_digest
         from {{ ref('int_wages__quarter_inputs') }} as q
-        cross join ({{ learners_digest('(' ~ wage_learners() ~ ')') }}) as d
+        cross join ({{ learners_digest(learners or '(' ~ wage_learners() ~ ')') }}) as d
     )
 {%- endmacro %}
 

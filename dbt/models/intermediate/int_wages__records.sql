@@ -18,7 +18,7 @@ with learners as (
 
 -- a slice's digest: its lake inputs and the learners (macro record_slice_inputs)
 inputs as (
-    select * from {{ record_slice_inputs() }} as slices
+    select * from {{ record_slice_inputs('learners') }} as slices
 ),
 
 wages as (
