@@ -28,6 +28,7 @@ from pathlib import Path
 
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import dbt_executable
+from dagster_project.settings import DUCKDB_MEMORY_LIMIT_DEFAULT
 
 TARGET = DBT_PROJECT_DIR / "target"
 MANIFEST = TARGET / "manifest.json"
@@ -38,6 +39,9 @@ PARSE_LOCK = TARGET / ".parse.lock"
 _WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "docs")
 # What `LER_WAREHOUSE_DIR` is for dbt: the warehouse folder, reached through HOME (see above).
 WAREHOUSE_FOR_DBT = "~"
+# The rest of the rendered profile of the partial-parse seed: what a run with default settings
+# passes (dbt/profiles.yml `settings`; assets/dbt.py dbt_run_environment).
+SEED_PROFILE_ENVIRONMENT = {"LER_DUCKDB_MEMORY_LIMIT": DUCKDB_MEMORY_LIMIT_DEFAULT}
 
 
 def _newest_source_mtime(project: Path) -> float:
@@ -101,8 +105,11 @@ def ensure_manifest() -> Path:
         if not manifest_is_stale():  # parsed by another process while this one waited
             return MANIFEST
         with tempfile.TemporaryDirectory(prefix=".parse-", dir=TARGET) as scratch:
-            # no warehouse is opened by `dbt parse`; HOME only has to be a folder of its own
-            env = dict(os.environ) | dbt_environment(Path(scratch))
+            # no warehouse is opened by `dbt parse`; HOME only has to be a folder of its own.
+            # The seed is rendered with the default memory limit whoever parses, so a run with the
+            # default settings keeps it (a caller's own LER_DUCKDB_MEMORY_LIMIT, e.g. a test's,
+            # made every later default run re-parse the whole project in its new warehouse).
+            env = dict(os.environ) | dbt_environment(Path(scratch)) | SEED_PROFILE_ENVIRONMENT
             subprocess.run(
                 dbt_command("parse", "--quiet", target_path=Path(scratch)),
                 check=True,

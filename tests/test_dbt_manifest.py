@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+from datetime import UTC, datetime
 import threading
 
 import pytest
@@ -50,3 +51,26 @@ def test_a_stale_manifest_is_parsed_under_the_lock(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(dbt_manifest.os, "replace", lambda *a: None)  # nothing parsed: nothing moved
     dbt_manifest.ensure_manifest()
     assert held == [True]
+
+
+def test_the_seed_is_parsed_with_the_profile_of_a_run_with_default_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """The partial-parse seed keeps only when its rendered profile is a run's (dbt_manifest's
+    docstring): a caller's own memory limit must not reach it, or every default run re-parses."""
+    from dagster_project.assets.dbt import dbt_run_environment
+    from dagster_project.settings import Settings
+
+    monkeypatch.setattr(dbt_manifest, "manifest_is_stale", lambda: True)
+    monkeypatch.setenv("LER_DUCKDB_MEMORY_LIMIT", "512MB")  # e.g. a test's own limit
+    seen: list[dict[str, str]] = []
+    monkeypatch.setattr(dbt_manifest.subprocess, "run", lambda *a, **kw: seen.append(kw["env"]))
+    monkeypatch.setattr(dbt_manifest.os, "replace", lambda *a: None)
+    dbt_manifest.ensure_manifest()
+    monkeypatch.delenv("LER_DUCKDB_MEMORY_LIMIT")
+    default = Settings.load(
+        {"landing_dir": tmp_path, "warehouse_dir": tmp_path / "wh"}, environ={"LER_HASH_KEY": "secret-k" * 4}
+    )
+    run = dbt_run_environment(default, "run-1", datetime(2026, 12, 1, tzinfo=UTC))
+    for read_by_the_profile in ("LER_WAREHOUSE_DIR", "LER_DUCKDB_MEMORY_LIMIT"):
+        assert seen[0][read_by_the_profile] == run[read_by_the_profile], read_by_the_profile
