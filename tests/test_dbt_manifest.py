@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import fcntl
-from datetime import UTC, datetime
 import threading
+from datetime import UTC, datetime
 
 import pytest
 
