@@ -37,7 +37,6 @@ LINES = [
 ]
 
 
-
 def records(path: Path, fast: bool) -> list[tuple]:
     c = contract("wage_csv")
     con = duckdb.connect()
@@ -129,3 +128,68 @@ def test_the_text_is_decoded_once_by_duckdb(tmp_path: Path, monkeypatch: pytest.
     path = tmp_path / "w.csv"
     path.write_bytes("\n".join([HEADER, *LINES]).encode() + b"\n")
     assert len(records(path, fast=True)) == len(LINES)  # the empty line is no record; + the warnings
+
+
+def _batch_records(files: list[Path]) -> tuple[dict[int, int], list[tuple]]:
+    """The files read in one batch read (file indexes 1, 2, ...): rows by file, and the records."""
+    c = contract("wage_csv")
+    con = duckdb.connect()
+    cols = ", ".join(f'"{n}" varchar' for n in c.column_names)
+    con.execute(
+        f"create table raw (_file_idx integer, _line bigint, _problem_field varchar, "
+        f"_problem_reason varchar, {cols})"
+    )
+    accepted = [csv_fast.load_csv_fast.accept(i, p, c, []) for i, p in enumerate(files, start=1)]
+    assert all(accepted), accepted
+    taken = csv_fast.load_csv_fast.load(con, "raw", accepted, c)
+    rows = con.execute("select * exclude (_problem_field) from raw order by _file_idx, _line").fetchall()
+    return taken, rows
+
+
+def _alone(path: Path, idx: int) -> list[tuple]:
+    return [(idx, *r[1:]) for r in records(path, fast=True)[:-1]]
+
+
+def test_a_batch_read_gives_each_file_what_it_reads_alone(tmp_path: Path) -> None:
+    """One read of several files: each file's records, line numbers and splitting as when read alone,
+    with its own header order."""
+    odd = tmp_path / "a_odd.csv"
+    odd.write_bytes("\n".join([HEADER, *LINES]).encode() + b"\n")
+    names = [h.strip() for h in HEADER.split(",")]
+    order = list(reversed(range(len(names))))  # the same columns, the other way round
+    permuted = tmp_path / "b_permuted.csv"
+    permuted.write_text(
+        "\n".join(
+            [",".join(names[i] for i in order)]
+            + [",".join(line.split(",")[i] for i in order) for line in [LINES[0], LINES[6], LINES[8]]]
+        )
+        + "\n"
+    )
+    plain = tmp_path / "c_plain.csv"
+    plain.write_text("\n".join([HEADER] + [LINES[0]] * 3 + [LINES[3]]) + "\n")
+    files = [odd, permuted, plain]
+    taken, rows = _batch_records(files)
+    expected = [r for i, f in enumerate(files, start=1) for r in _alone(f, i)]
+    assert rows == expected
+    assert taken == {1: len(LINES) - 1, 2: 3, 3: 4}  # the empty line is no record
+    assert [r[1] for r in rows if r[0] == 3] == [2, 3, 4, 5]
+    assert [r[6] for r in rows if r[0] == 2] == ["1000000001", "1000000005", "1000000007"]  # employer_account
+
+
+def test_a_batch_read_declines_only_the_files_it_cannot_promise(tmp_path: Path) -> None:
+    """A file with a NUL byte is left out of the read; one whose invalid byte stops the read of
+    all makes each file be read alone, so only it is declined; the others keep their records."""
+    good = tmp_path / "a_good.csv"
+    good.write_bytes("\n".join([HEADER, *LINES]).encode() + b"\n")
+    nul = tmp_path / "b_nul.csv"
+    nul.write_bytes((HEADER + "\n" + (LINES[0] + "\n") * 2000 + "1,\x002\n").encode())  # past the head
+    cp1252 = tmp_path / "c_cp1252.csv"
+    cp1252.write_bytes((HEADER + "\n" + (LINES[0] + "\n") * 2000 + "1,JOS\xc9\n").encode("cp1252"))
+    other = tmp_path / "d_other.csv"
+    other.write_text(HEADER + "\n" + LINES[6] + "\n")
+    taken, rows = _batch_records([good, nul, other])
+    assert taken == {1: len(LINES) - 1, 3: 1}
+    assert rows == _alone(good, 1) + _alone(other, 3)
+    taken, rows = _batch_records([good, cp1252, other])
+    assert taken == {1: len(LINES) - 1, 3: 1}
+    assert rows == _alone(good, 1) + _alone(other, 3)

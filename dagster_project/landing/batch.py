@@ -1,8 +1,13 @@
 """The batch of pending files: consecutive files of one layout read into one `_raw` table, so the
 judging pass (`validate.py`) pays its per-query cost once for many small files.
 
+Files the contract's batch fast reader accepts (`readers.BatchFastReader`: DuckDB reading CSV,
+`csv_fast.py`) are only queued as they arrive, their headers checked, and read all together when the
+batch is judged (`read_queued`): one DuckDB read for a mid-size state's forty quarterly files
+instead of forty. Other files are read as they arrive.
+
 A batch ends at a change of layout, at a file whose content repeats one already pending (it must be
-judged a DUPLICATE of a loaded file), or at the row and file limits. Judging a few large files
+judged a DUPLICATE of a loaded file), or at the row, byte and file limits. Judging a few large files
 together rather than each alone keeps both cores busy: DuckDB splits a query's work by row groups
 (122,880 rows), and a quarterly file of a small state fills one or two.
 """
@@ -17,7 +22,7 @@ import duckdb
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.discovery import LandedFile
-from dagster_project.landing.readers import fast_reader_for, reader_for
+from dagster_project.landing.readers import BatchFastReader, fast_reader_for, reader_for
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
 from dagster_project.landing.validate import FILE_IDX
 from dagster_project.sqlutil import ident
@@ -26,6 +31,8 @@ RAW = "_raw"
 # A batch judged in one SQL pass holds consecutive files of one layout up to these limits.
 BATCH_ROWS = 1_000_000
 BATCH_FILES = 5_000
+# ... and queued files (read when the batch is judged) up to this many bytes: about 850,000 wage rows.
+BATCH_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -33,8 +40,13 @@ class Pending:
     file: LandedFile
     warnings: list[str]
     cache_key: str | None  # set for a large file whose judged rows are cached
-    rows: int
+    rows: int  # 0 while the file is queued (`PendingBatch.read_queued` counts them)
     read_s: float  # seconds its reading took (progress: rows per second)
+    queued: object | None = None  # what the batch fast reader accepted (`queue`), until it is read
+
+
+# (file, its reading's warnings, the error that quarantines it or None for a file with no rows)
+Unread = tuple[Pending, StructuralError | None]
 
 
 class PendingBatch:
@@ -43,6 +55,7 @@ class PendingBatch:
         self.layout: str | None = None
         self.files: list[Pending] = []
         self.rows = 0
+        self.queued_bytes = 0
 
     def must_end_before(self, f: LandedFile) -> bool:
         """True when `f` cannot join the batch (judge what is pending first)."""
@@ -51,6 +64,7 @@ class PendingBatch:
         return bool(self.files) and (
             f.sha256 in {p.file.sha256 for p in self.files}
             or self.rows >= BATCH_ROWS
+            or self.queued_bytes >= BATCH_BYTES
             or len(self.files) >= BATCH_FILES
         )
 
@@ -58,6 +72,18 @@ class PendingBatch:
         if self.layout is None:
             create_raw(self.con, RAW, c)
             self.layout = c.layout
+
+    def queue(self, f: LandedFile, c: Contract, warnings: list[str]) -> object | None:
+        """The file, accepted to be read with the batch (`read_queued`), or None when it must be read
+        now (`read`). Header problems raise StructuralError; header warnings go to `warnings`."""
+        fast = fast_reader_for(c)
+        if not isinstance(fast, BatchFastReader):
+            return None
+        self._open(c)
+        queued = fast.accept(f.seq, f.path, c, warnings)
+        if queued is not None:
+            self.queued_bytes += f.path.stat().st_size
+        return queued
 
     def read(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
         """Append the file's raw records to `_raw` (tagged with its seq); return their number
@@ -68,6 +94,38 @@ class PendingBatch:
         except StructuralError:
             self.con.execute(f"delete from {RAW} where {FILE_IDX} = {f.seq}")
             raise
+
+    def read_queued(self, c: Contract, ctx: ReadContext) -> list[Unread]:
+        """Read the queued files in one pass, a file the fast reader declines by the Python path;
+        count each one's records. The files left with no record leave the batch, returned with the
+        StructuralError of the Python path, or None when they hold no row."""
+        queued = [p for p in self.files if p.queued is not None]
+        if not queued:
+            return []
+        self._open(c)
+        fast = fast_reader_for(c)
+        assert isinstance(fast, BatchFastReader)
+        taken = fast.load(self.con, RAW, [p.queued for p in queued], c)
+        unread: list[Unread] = []
+        for p in queued:
+            p.queued = None
+            if p.file.seq in taken:
+                p.rows = taken[p.file.seq]
+            else:  # declined: the Python path reads it, its warnings its own
+                ctx.warnings.clear()
+                try:
+                    p.rows = self.read(p.file, c, ctx)
+                except StructuralError as exc:
+                    unread.append((p, exc))
+                    continue
+                finally:
+                    p.warnings = list(ctx.warnings)
+            self.rows += p.rows
+            if p.rows == 0:
+                unread.append((p, None))
+        gone = {id(p) for p, _ in unread}
+        self.files = [p for p in self.files if id(p) not in gone]
+        return unread
 
     def add(self, pending: Pending) -> None:
         self.files.append(pending)
@@ -80,6 +138,7 @@ class PendingBatch:
         self.layout = None
         self.files = []
         self.rows = 0
+        self.queued_bytes = 0
 
 
 def create_raw(con: duckdb.DuckDBPyConnection, table: str, c: Contract) -> None:

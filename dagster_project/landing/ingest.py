@@ -141,10 +141,10 @@ class KindIngestor:
         ctx = self._context()
         for f in files:
             if self.batch.must_end_before(f):
-                self._judge_batch()
+                self._judge_batch(ctx)
                 ctx = self._context()
             self._take(f, ctx)
-        self._judge_batch()
+        self._judge_batch(ctx)
 
     # -- one file --------------------------------------------------------------------------------
     def _take(self, f: LandedFile, ctx: ReadContext) -> None:
@@ -160,6 +160,8 @@ class KindIngestor:
         ctx.warnings.clear()
         started = time.perf_counter()
         try:
+            if (queued := self.batch.queue(f, c, ctx.warnings)) is not None:  # read with the batch
+                return self.batch.add(Pending(f, list(ctx.warnings), key, 0, 0.0, queued))
             rows = self.batch.read(f, c, ctx)
         except StructuralError as exc:
             return self._quarantine(f, quarantined(str(exc), ctx.warnings))
@@ -185,12 +187,17 @@ class KindIngestor:
         return self.cache.key(*parts)
 
     # -- judging a batch -------------------------------------------------------------------------
-    def _judge_batch(self) -> None:
-        """Judge the pending files in one pass, then settle each in timeline order."""
+    def _judge_batch(self, ctx: ReadContext) -> None:
+        """Read the queued files, judge the pending ones in one pass, then settle each in timeline
+        order."""
+        started = time.perf_counter()
+        if self.batch.layout is not None:
+            c = self.registry.contract(self.batch.layout)
+            for p, error in self.batch.read_queued(c, ctx):
+                self._quarantine(p.file, quarantined(str(error) if error else NO_ROWS, p.warnings))
         if not self.batch.files:
             self.batch.clear()
             return
-        started = time.perf_counter()
         c = self.registry.contract(self.batch.layout)
         self.con.execute(
             "create or replace temp table _batch_files "

@@ -9,9 +9,10 @@ names one, is tried first and may decline by returning None.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import duckdb
 import pyarrow as pa
@@ -22,6 +23,29 @@ from dagster_project.landing.contracts import Contract, ContractError
 Reader = Callable[[Path, Contract, ReadContext], Iterator[pa.RecordBatch]]
 # (connection, target table, file index, path, contract, context) -> rows appended, or None to decline
 FastReader = Callable[[duckdb.DuckDBPyConnection, str, int, Path, Contract, ReadContext], int | None]
+
+
+@runtime_checkable
+class BatchFastReader(Protocol):
+    """A fast reader that can also read a batch's files in one pass (`batch.PendingBatch`): `accept`
+    a file (its header checked; None: read it alone), then `load` the accepted ones, getting the
+    records of each file it read by file index (a declined file is absent and has no row)."""
+
+    def __call__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        target: str,
+        file_idx: int,
+        path: Path,
+        contract: Contract,
+        ctx: ReadContext,
+    ) -> int | None: ...
+
+    def accept(self, file_idx: int, path: Path, contract: Contract, warnings: list[str]) -> Any: ...
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, target: str, files: Sequence[Any], contract: Contract
+    ) -> dict[int, int]: ...
 
 
 @cache
