@@ -49,3 +49,36 @@ def test_a_large_extract_gives_the_same_candidates_on_both_paths(
     assert _candidates(land) == fast
     # the invalid and the missing SSN are no candidates
     assert len(fast) == 1_500 and {provider for provider, _ in fast} == {"P1"}
+
+
+def test_many_extracts_read_together_give_the_candidates_of_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A layout's large extracts are read in one DuckDB read; one the read declines (Windows-1252
+    past its head) is read by Python, a small one too, and one with a broken header gives none."""
+    b = LandingBuilder(tmp_path / "landing")
+    b.provider("P1")
+    b.program("P1", "WELD")
+    groups = {name: [b.person() for _ in range(n)] for name, n in (("A", 1_500), ("B", 1_500), ("C", 20))}
+    for name, people in groups.items():
+        for p in people:
+            b.transcript(f"TRN_P1_20{20 + ord(name) - 65}_20240901.csv", p, "P1", "WELD", date(2024, 9, 1))
+    land = b.write()
+    files = sorted((land / "transcripts").glob("TRN_P1_*.csv"))
+    assert [f.stat().st_size >= csv_fast.MIN_FAST_BYTES for f in files] == [True, True, False]
+    files[1].write_bytes(files[1].read_text(encoding="utf-8").encode("cp1252"))  # its names' accents
+    broken = land / "transcripts" / "TRN_P1_2030_20240901.csv"
+    broken.write_text("ssn,year\n" + "123456789,2024\n" * 5_000)  # no provider_id: no candidates
+    loads: list[int] = []
+    load = csv_fast.CsvFastReader.load
+
+    def counting_load(self, con, target, files, contract):  # noqa: ANN001, ANN202
+        loads.append(len(files))
+        return load(self, con, target, files, contract)
+
+    monkeypatch.setattr(csv_fast.CsvFastReader, "load", counting_load)
+    fast = _candidates(land)
+    assert loads[0] == 2  # the two large extracts in one read (then each alone: one is Windows-1252)
+    monkeypatch.setattr(csv_fast, "MIN_FAST_BYTES", 1 << 40)
+    assert _candidates(land) == fast
+    assert len(fast) == 1_500 + 1_500 + 20

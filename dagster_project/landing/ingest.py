@@ -98,6 +98,7 @@ class KindIngestor:
         self._key_fingerprint = key_fingerprint(settings.hash_key, "ler-file-cache")
         self._reference_digest = ""
         self._candidates_ready = False
+        self.hashes: HashMemo | None = None  # the SHA-256 memo of the run (`run`)
         self._loaded_by_sha: dict[str, str] = {}
         self.contracts = KindContracts(kind)
         self.report = KindReport(kind)
@@ -106,7 +107,7 @@ class KindIngestor:
     # -- the whole kind --------------------------------------------------------------------------
     def run(self) -> KindReport:
         self.build.start()
-        hashes = HashMemo(self.paths.lake / "_cache" / f"{self.kind}.sha256.json")
+        self.hashes = hashes = HashMemo(self.paths.lake / "_cache" / f"{self.kind}.sha256.json")
         files = discover(self.settings.landing_dir, kinds=(self.kind,), registry=self.registry, hashes=hashes)
         self.progress = Progress(self.kind, len(files), self.emit)
         self._run_in_load_order(files)
@@ -266,7 +267,7 @@ class KindIngestor:
         if not (c.identity and c.identity.ssn_hash):
             return None
         if not self._candidates_ready:
-            load_ssn_candidates(self.con, self.settings.landing_dir, self.registry)
+            load_ssn_candidates(self.con, self.settings.landing_dir, self.registry, self.hashes)
             self._candidates_ready = True
         return resolve_hashed_ssns(self.con, c)
 
