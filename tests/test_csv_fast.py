@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.landing.batch import create_raw
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import contract
 from dagster_project.landing.formats import csv_fast
@@ -40,11 +41,7 @@ LINES = [
 def records(path: Path, fast: bool) -> list[tuple]:
     c = contract("wage_csv")
     con = duckdb.connect()
-    cols = ", ".join(f'"{n}" varchar' for n in c.column_names)
-    con.execute(
-        f"create table raw (_file_idx integer, _line bigint, _problem_field varchar, "
-        f"_problem_reason varchar, {cols})"
-    )
+    create_raw(con, "raw", c)
     ctx = ReadContext()
     if fast:
         assert csv_fast.load_csv_fast(con, "raw", 7, path, c, ctx) is not None
@@ -134,11 +131,7 @@ def _batch_records(files: list[Path]) -> tuple[dict[int, int], list[tuple]]:
     """The files read in one batch read (file indexes 1, 2, ...): rows by file, and the records."""
     c = contract("wage_csv")
     con = duckdb.connect()
-    cols = ", ".join(f'"{n}" varchar' for n in c.column_names)
-    con.execute(
-        f"create table raw (_file_idx integer, _line bigint, _problem_field varchar, "
-        f"_problem_reason varchar, {cols})"
-    )
+    create_raw(con, "raw", c)
     accepted = [csv_fast.load_csv_fast.accept(i, p, c, []) for i, p in enumerate(files, start=1)]
     assert all(accepted), accepted
     taken = csv_fast.load_csv_fast.load(con, "raw", accepted, c)

@@ -14,6 +14,7 @@ import pytest
 from dagster_project.landing.formats import csv_fast
 from dagster_project.landing.ingest import ingest_kind
 from dagster_project.settings import Settings
+from tests.support.batch_reads import count_batch_reads
 from tests.support.landing import LandingBuilder
 from tests.support.pipeline import TEST_KEY
 
@@ -57,14 +58,7 @@ def test_the_batch_read_gives_what_the_python_path_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     land = _landing(tmp_path / "landing")
-    read_together: list[int] = []
-    load = csv_fast.CsvFastReader.load
-
-    def counting_load(self, con, target, files, contract):  # noqa: ANN001, ANN202
-        read_together.append(len(files))
-        return load(self, con, target, files, contract)
-
-    monkeypatch.setattr(csv_fast.CsvFastReader, "load", counting_load)
+    read_together = count_batch_reads(monkeypatch)
     batch = _ingest(land, tmp_path / "wh_batch")
     assert read_together[0] == len(QUARTERS)  # the four files in one read (then each alone)
     monkeypatch.setattr(csv_fast, "MIN_FAST_BYTES", 1 << 40)  # every file by the Python path

@@ -15,6 +15,7 @@ from dagster_project.landing.formats import csv_fast
 from dagster_project.landing.hashed_identity import load_ssn_candidates
 from dagster_project.landing.registry import load_registry
 from dagster_project.landing.validate import install_sql_helpers
+from tests.support.batch_reads import count_batch_reads
 from tests.support.landing import LandingBuilder
 from tests.support.pipeline import TEST_KEY
 
@@ -69,14 +70,7 @@ def test_many_extracts_read_together_give_the_candidates_of_each(
     files[1].write_bytes(files[1].read_text(encoding="utf-8").encode("cp1252"))  # its names' accents
     broken = land / "transcripts" / "TRN_P1_2030_20240901.csv"
     broken.write_text("ssn,year\n" + "123456789,2024\n" * 5_000)  # no provider_id: no candidates
-    loads: list[int] = []
-    load = csv_fast.CsvFastReader.load
-
-    def counting_load(self, con, target, files, contract):  # noqa: ANN001, ANN202
-        loads.append(len(files))
-        return load(self, con, target, files, contract)
-
-    monkeypatch.setattr(csv_fast.CsvFastReader, "load", counting_load)
+    loads = count_batch_reads(monkeypatch)
     fast = _candidates(land)
     assert loads[0] == 2  # the two large extracts in one read (then each alone: one is Windows-1252)
     monkeypatch.setattr(csv_fast, "MIN_FAST_BYTES", 1 << 40)
