@@ -186,3 +186,27 @@ def test_a_batch_read_declines_only_the_files_it_cannot_promise(tmp_path: Path) 
     taken, rows = _batch_records([good, cp1252, other])
     assert taken == {1: len(LINES) - 1, 3: 1}
     assert rows == _alone(good, 1) + _alone(other, 3)
+
+
+def test_a_batch_read_that_fails_half_way_leaves_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files of one header are in when the next header's insert fails: they are taken out
+    again before each file is read alone, so no file's records are appended twice."""
+    one, two = tmp_path / "a.csv", tmp_path / "b.csv"
+    one.write_text(HEADER + "\n" + LINES[0] + "\n")
+    names = [h.strip() for h in HEADER.split(",")]
+    two.write_text(",".join(reversed(names)) + "\n" + ",".join(reversed(LINES[0].split(","))) + "\n")
+    insert, calls = csv_fast._insert, []
+
+    def failing_second_insert(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise duckdb.InvalidInputException("stopped half way")
+        insert(*args)
+
+    monkeypatch.setattr(csv_fast, "_insert", failing_second_insert)
+    taken, rows = _batch_records([one, two])
+    assert len(calls) == 4  # two groups together (the second failed), then each file alone
+    assert taken == {1: 1, 2: 1}
+    assert [r[0] for r in rows] == [1, 2]

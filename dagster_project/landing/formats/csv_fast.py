@@ -42,6 +42,7 @@ from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.formats.csv_layout import check_header, normalize_header
 from dagster_project.landing.records import LINE, PROBLEM_FIELD, PROBLEM_REASON, StructuralError
+from dagster_project.landing.validate import FILE_IDX
 from dagster_project.sqlutil import ident, lit, path_lit
 
 # Files smaller than this go through the Python path: its per-file cost is lower for a few hundred rows.
@@ -213,8 +214,13 @@ def _load(
     by_header: dict[tuple[str, ...], list[int]] = {}
     for f in taken:
         by_header.setdefault(f.header, []).append(f.file_idx)
-    for header, idxs in by_header.items():
-        _insert(con, target, header, idxs, contract, fields, source)
+    try:
+        for header, idxs in by_header.items():
+            _insert(con, target, header, idxs, contract, fields, source)
+    except duckdb.Error:  # no file keeps a row of this read: each is read again alone
+        taken_idxs = ", ".join(str(f.file_idx) for f in taken)
+        con.execute(f"delete from {target} where {ident(FILE_IDX)} in ({taken_idxs})")
+        raise
     if oddly_quoted:
         con.unregister(_QUOTED)
     con.execute("drop table _lines")
