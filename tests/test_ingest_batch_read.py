@@ -60,7 +60,9 @@ def test_the_batch_read_gives_what_the_python_path_gives(
     land = _landing(tmp_path / "landing")
     read_together = count_batch_reads(monkeypatch)
     batch = _ingest(land, tmp_path / "wh_batch")
-    assert read_together[0] == len(QUARTERS)  # the four files in one read (then each alone)
+    # the four files in one read, then each alone (a Windows-1252 byte stopped it); the two files
+    # it declines are read by the Python path, not by DuckDB once more
+    assert read_together == [len(QUARTERS), 1, 1, 1, 1]
     monkeypatch.setattr(csv_fast, "MIN_FAST_BYTES", 1 << 40)  # every file by the Python path
     python = _ingest(land, tmp_path / "wh_python")
     assert batch == python

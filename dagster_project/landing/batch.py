@@ -14,6 +14,7 @@ together rather than each alone keeps both cores busy: DuckDB splits a query's w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,41 +88,31 @@ class PendingBatch:
 
     def read(self, f: LandedFile, c: Contract, ctx: ReadContext) -> int:
         """Append the file's raw records to `_raw` (tagged with its seq); return their number
-        (`append_raw`). A StructuralError leaves no row of the file behind."""
+        (`read_alone`). A StructuralError leaves no row of the file behind."""
         self._open(c)
-        try:
-            return append_raw(self.con, RAW, f.seq, f.path, c, ctx)
-        except StructuralError:
-            self.con.execute(f"delete from {RAW} where {FILE_IDX} = {f.seq}")
-            raise
+        return read_alone(self.con, RAW, f, c, ctx)
 
     def read_queued(self, c: Contract, ctx: ReadContext) -> list[Unread]:
-        """Read the queued files in one pass, a file the fast reader declines by the Python path;
-        count each one's records. The files left with no record leave the batch, returned with the
-        StructuralError of the Python path, or None when they hold no row."""
+        """Read the queued files in one pass (`read_accepted`) and count each one's records. The
+        files left with no record leave the batch, returned with the StructuralError of the Python
+        path, or None when they hold no row."""
         queued = [p for p in self.files if p.queued is not None]
         if not queued:
             return []
         self._open(c)
-        fast = fast_reader_for(c)
-        assert isinstance(fast, BatchFastReader)
-        taken = fast.load(self.con, RAW, [p.queued for p in queued], c)
+        results = read_accepted(self.con, RAW, [(p.file, p.queued) for p in queued], c, ctx)
         unread: list[Unread] = []
         for p in queued:
             p.queued = None
-            if p.file.seq in taken:
-                p.rows = taken[p.file.seq]
-            else:  # declined: the Python path reads it, its warnings its own
-                ctx.warnings.clear()
-                try:
-                    p.rows = self.read(p.file, c, ctx)
-                except StructuralError as exc:
-                    unread.append((p, exc))
-                    continue
-                finally:
-                    p.warnings = list(ctx.warnings)
-            self.rows += p.rows
-            if p.rows == 0:
+            rows, warnings = results[p.file.seq]
+            if warnings is not None:  # read alone: its reader's warnings, not its acceptance's
+                p.warnings = warnings
+            if isinstance(rows, StructuralError):
+                unread.append((p, rows))
+                continue
+            p.rows = rows
+            self.rows += rows
+            if rows == 0:
                 unread.append((p, None))
         gone = {id(p) for p, _ in unread}
         self.files = [p for p in self.files if id(p) not in gone]
@@ -151,12 +142,20 @@ def create_raw(con: duckdb.DuckDBPyConnection, table: str, c: Contract) -> None:
 
 
 def append_raw(
-    con: duckdb.DuckDBPyConnection, table: str, seq: int, path: Path, c: Contract, ctx: ReadContext
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    seq: int,
+    path: Path,
+    c: Contract,
+    ctx: ReadContext,
+    *,
+    try_fast: bool = True,
 ) -> int:
     """Append the raw records of the file at `path` to `table` (`create_raw`), tagged `seq`; return
     their number. The contract's `fast_reader` (DuckDB reading the file, `csv_fast.py`) is tried
-    first; when it declines, the reader's Arrow batches are streamed in."""
-    fast = fast_reader_for(c)
+    first, unless `try_fast` is false (it declined the file already); when it declines, the reader's
+    Arrow batches are streamed in."""
+    fast = fast_reader_for(c) if try_fast else None
     if fast is not None and (rows := fast(con, table, seq, path, c, ctx)) is not None:
         return rows
     rows = 0
@@ -166,3 +165,51 @@ def append_raw(
         con.unregister("_batch")
         rows += batch.num_rows
     return rows
+
+
+def read_alone(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    f: LandedFile,
+    c: Contract,
+    ctx: ReadContext,
+    *,
+    try_fast: bool = True,
+) -> int:
+    """`append_raw` of one file; a StructuralError leaves no row of the file in `table`."""
+    try:
+        return append_raw(con, table, f.seq, f.path, c, ctx, try_fast=try_fast)
+    except StructuralError:
+        con.execute(f"delete from {table} where {FILE_IDX} = {f.seq}")
+        raise
+
+
+# By file seq: the records read, or the StructuralError that left no row of the file; and the
+# warnings of a file its reader read alone (None: those of its acceptance stand).
+Read = tuple[int | StructuralError, list[str] | None]
+
+
+def read_accepted(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    accepted: Sequence[tuple[LandedFile, object]],
+    c: Contract,
+    ctx: ReadContext,
+) -> dict[int, Read]:
+    """Append the raw records of files the contract's batch fast reader accepted (`queue`), in its
+    one pass; a file it declines is read by the layout's reader alone, with its own warnings."""
+    fast = fast_reader_for(c)
+    if not isinstance(fast, BatchFastReader):
+        raise TypeError(f"{c.layout}: its fast reader cannot read a batch of files")
+    taken = fast.load(con, table, [a for _, a in accepted], c)
+    results: dict[int, Read] = {}
+    for f, _ in accepted:
+        if f.seq in taken:
+            results[f.seq] = (taken[f.seq], None)
+            continue
+        ctx.warnings.clear()
+        try:
+            results[f.seq] = (read_alone(con, table, f, c, ctx, try_fast=False), list(ctx.warnings))
+        except StructuralError as exc:
+            results[f.seq] = (exc, list(ctx.warnings))
+    return results

@@ -7,11 +7,12 @@ badge's salt and compared. Candidates and matches live only in the in-memory Duc
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.landing.batch import append_raw, create_raw
+from dagster_project.landing.batch import create_raw, read_accepted, read_alone
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.discovery import LandedFile, discover
@@ -46,24 +47,21 @@ def load_ssn_candidates(
         c = sources[layout]
         create_raw(con, _CANDIDATE_RAW, c)
         fast = fast_reader_for(c)
-        queued, alone = {}, []
+        accepted, alone = [], []
         for f in files:
             try:
-                accepted = fast.accept(f.seq, f.path, c, []) if isinstance(fast, BatchFastReader) else None
+                a = fast.accept(f.seq, f.path, c, []) if isinstance(fast, BatchFastReader) else None
             except StructuralError:
                 continue  # a broken extract offers no candidates; it is quarantined on its own
-            if accepted is None:
+            if a is None:
                 alone.append(f)
             else:
-                queued[f.seq] = (f, accepted)
-        if queued:
-            taken = fast.load(con, _CANDIDATE_RAW, [a for _, a in queued.values()], c)
-            alone += [f for seq, (f, _) in queued.items() if seq not in taken]  # declined: read alone
-        for f in alone:
-            try:
-                append_raw(con, _CANDIDATE_RAW, f.seq, f.path, c, ReadContext())
-            except StructuralError:
-                con.execute(f"delete from {_CANDIDATE_RAW} where {FILE_IDX} = {f.seq}")
+                accepted.append((f, a))
+        if accepted:  # a file that breaks on its reader leaves no row (read_alone)
+            read_accepted(con, _CANDIDATE_RAW, accepted, c, ReadContext())
+        for f in alone:  # a broken extract offers no candidates; it is quarantined on its own
+            with contextlib.suppress(StructuralError):
+                read_alone(con, _CANDIDATE_RAW, f, c, ReadContext())
         con.execute(
             "insert into _ssn_candidates select distinct trim(provider_id), ler_ssn9(ssn) "
             f"from {_CANDIDATE_RAW} where ler_ssn_valid(ssn)"

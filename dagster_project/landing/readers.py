@@ -27,19 +27,9 @@ FastReader = Callable[[duckdb.DuckDBPyConnection, str, int, Path, Contract, Read
 
 @runtime_checkable
 class BatchFastReader(Protocol):
-    """A fast reader that can also read a batch's files in one pass (`batch.PendingBatch`): `accept`
+    """A `FastReader` that can also read a batch's files in one pass (`batch.PendingBatch`): `accept`
     a file (its header checked; None: read it alone), then `load` the accepted ones, getting the
     records of each file it read by file index (a declined file is absent and has no row)."""
-
-    def __call__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        target: str,
-        file_idx: int,
-        path: Path,
-        contract: Contract,
-        ctx: ReadContext,
-    ) -> int | None: ...
 
     def accept(self, file_idx: int, path: Path, contract: Contract, warnings: list[str]) -> Any: ...
 
