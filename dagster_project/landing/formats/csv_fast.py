@@ -191,13 +191,14 @@ def _load(
     """).fetchone()[0]
     if found != len(files):  # a file's name came back otherwise, or its lines not in one run
         raise duckdb.InvalidInputException("the batch read did not keep each file's lines together")
+    # an unpaired quote makes a line oddly quoted (a simply quoted one holds two per quoted field),
+    # so the quotes are counted on the odd lines alone
     stats = con.execute(
-        "select s.fi, "
-        "count(*) filter (where contains(line, '\"') "  # a line without a quote has none to pair
-        "and (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
-        f"count(*) filter (where contains(line, chr(0))), count(*) filter (where {_odd_quoting('line')}), "
-        f"count(*) filter (where line is not null) from _lines l join {_STARTS} s using (filename) "
-        "where l.rowid > s.r0 group by s.fi"
+        "select fi, "
+        "count(*) filter (where odd and (length(line) - length(replace(line, '\"', ''))) % 2 = 1), "
+        "count(*) filter (where contains(line, chr(0))), count(*) filter (where odd), count(line) "
+        f"from (select s.fi, l.line, {_odd_quoting('l.line')} as odd "
+        f"from _lines l join {_STARTS} s using (filename) where l.rowid > s.r0) group by fi"
     ).fetchall()
     by_idx = {fi: (unpaired, nul, odd, rows) for fi, unpaired, nul, odd, rows in stats}
     taken = [f for f in files if not any(by_idx.get(f.file_idx, (0, 0, 0, 0))[:2])]
