@@ -4,6 +4,7 @@ which come from the layout registry (every layout fact in its contract, `landing
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from dagster_project.cli import main
 from dagster_project.landing import ingest
 from dagster_project.landing.contracts import KINDS, ContractError
 from dagster_project.landing.discovery import classify, discover, file_time
+from dagster_project.landing.hash_memo import HashMemo
 from dagster_project.landing.ingest import ingest_kind
 from dagster_project.landing.readers import fast_reader_for, reader_for, resolve
 from dagster_project.landing.registry import load_registry
@@ -55,6 +57,20 @@ def test_sequence_is_one_timeline_over_all_kinds(tmp_path: Path) -> None:
     seqs = {f.name: f.seq for f in discover(tmp_path)}
     only_wages = {f.name: f.seq for f in discover(tmp_path, kinds=("wages",))}
     assert seqs == {"t_20190101.csv": 1, "w_20200101.csv": 2} and only_wages == {"w_20200101.csv": 2}
+
+
+def test_each_file_gets_its_own_content_hash(tmp_path: Path) -> None:
+    """The files are hashed on several threads (discovery._content_hashes): each hash still belongs
+    to its file, with and without the memo."""
+    for i in range(40):
+        path = tmp_path / "wages" / f"w{i:02d}_2020{1 + i % 12:02d}01.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(os.urandom(1 + (i * 7919) % 300_000))
+    memo = HashMemo(tmp_path / "memo.json")
+    for hashes in (None, memo, memo):
+        files = discover(tmp_path, hashes=hashes)
+        assert len(files) == 40
+        assert all(f.sha256 == hashlib.sha256(f.path.read_bytes()).hexdigest() for f in files)
 
 
 def test_uploads_in_progress_and_hidden_files_are_left_alone(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ order decides which amendment stands. Which layout a file is comes from the regi
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,12 +104,26 @@ def discover(
     registry = registry or load_registry()
     entries = [(file_time(path), path.name, kind, path) for kind, path in iter_submissions(landing_dir)]
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
+    asked = [
+        (seq, when, kind, path) for seq, (when, _, kind, path) in enumerate(entries, start=1) if kind in kinds
+    ]
+    shas = _content_hashes([path for *_, path in asked], hashes)
     files = []
-    for seq, (when, _name, kind, path) in enumerate(entries, start=1):
-        if kind not in kinds:
-            continue
+    for (seq, when, kind, path), sha in zip(asked, shas, strict=True):
         layout, fmt = classify(kind, path, registry)
         rejection = None if layout else f"not an accepted file type for {kind}/ ({registry.accepted(kind)})"
-        sha = hashes.sha256(path, sha256_of) if hashes else sha256_of(path)
         files.append(LandedFile(path, kind, layout, fmt, when, seq, sha, rejection))
     return files
+
+
+def _content_hashes(paths: list[Path], hashes: HashMemo | None) -> list[str]:
+    """The SHA-256 of each file, from the memo where it knows the file, read one file per core at a
+    time otherwise: hashlib lets go of the GIL, and a state's first run reads 3.75 GB of wage files
+    (warm, 2.8 s on one core and 1.4 s on two). `HashMemo.sha256` sets one dict item per path, which
+    is safe from several threads."""
+
+    def one(path: Path) -> str:
+        return hashes.sha256(path, sha256_of) if hashes else sha256_of(path)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(one, paths))
