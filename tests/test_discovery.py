@@ -67,8 +67,10 @@ def test_each_file_gets_its_own_content_hash(tmp_path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(os.urandom(1 + (i * 7919) % 300_000))
     memo = HashMemo(tmp_path / "memo.json")
-    for hashes in (None, memo, memo):
-        files = discover(tmp_path, hashes=hashes)
+    runs = [discover(tmp_path), discover(tmp_path, hashes=memo)]
+    memo.save()
+    runs.append(discover(tmp_path, hashes=HashMemo(tmp_path / "memo.json")))  # every hash from the memo
+    for files in runs:
         assert len(files) == 40
         assert all(f.sha256 == hashlib.sha256(f.path.read_bytes()).hexdigest() for f in files)
 
