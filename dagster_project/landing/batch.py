@@ -77,11 +77,8 @@ class PendingBatch:
     def queue(self, f: LandedFile, c: Contract, warnings: list[str]) -> object | None:
         """The file, accepted to be read with the batch (`read_queued`), or None when it must be read
         now (`read`). Header problems raise StructuralError; header warnings go to `warnings`."""
-        fast = fast_reader_for(c)
-        if not isinstance(fast, BatchFastReader):
-            return None
         self._open(c)
-        queued = fast.accept(f.seq, f.path, c, warnings)
+        queued = accept_for_batch(f, c, warnings)
         if queued is not None:
             self.queued_bytes += f.path.stat().st_size
         return queued
@@ -139,6 +136,14 @@ def create_raw(con: duckdb.DuckDBPyConnection, table: str, c: Contract) -> None:
         f"create or replace temp table {table} ({FILE_IDX} integer, {LINE} bigint, "
         f"{PROBLEM_FIELD} varchar, {PROBLEM_REASON} varchar, {cols})"
     )
+
+
+def accept_for_batch(f: LandedFile, c: Contract, warnings: list[str]) -> object | None:
+    """What the contract's batch fast reader accepted of the file (its header checked now), to be
+    read with others (`read_accepted`); None when the file must be read alone (`read_alone`).
+    Header problems raise StructuralError; header warnings go to `warnings`."""
+    fast = fast_reader_for(c)
+    return fast.accept(f.seq, f.path, c, warnings) if isinstance(fast, BatchFastReader) else None
 
 
 def append_raw(

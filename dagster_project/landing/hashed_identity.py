@@ -12,12 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.landing.batch import create_raw, read_accepted, read_alone
+from dagster_project.landing.batch import accept_for_batch, create_raw, read_accepted, read_alone
 from dagster_project.landing.context import ReadContext
 from dagster_project.landing.contracts import Contract
 from dagster_project.landing.discovery import LandedFile, discover
 from dagster_project.landing.hash_memo import HashMemo
-from dagster_project.landing.readers import BatchFastReader, fast_reader_for
 from dagster_project.landing.records import StructuralError
 from dagster_project.landing.registry import Registry
 from dagster_project.landing.validate import FILE_IDX
@@ -46,11 +45,10 @@ def load_ssn_candidates(
     for layout, files in by_layout.items():
         c = sources[layout]
         create_raw(con, _CANDIDATE_RAW, c)
-        fast = fast_reader_for(c)
         accepted, alone = [], []
         for f in files:
             try:
-                a = fast.accept(f.seq, f.path, c, []) if isinstance(fast, BatchFastReader) else None
+                a = accept_for_batch(f, c, [])
             except StructuralError:
                 continue  # a broken extract offers no candidates; it is quarantined on its own
             if a is None:

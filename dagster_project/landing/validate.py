@@ -331,8 +331,8 @@ def _checks(contract: Contract, max_field_length: int, ref_checks: list[str]) ->
 
 
 # The lake columns that are the same for every row of a file (or its line number): added by the
-# `_loaded` view from the files table, not stored in `_judged`, whose every byte is sorted and
-# written once more (a state's wage file name, in each of its 1.28 M judged rows, is 46 MB).
+# `_loaded` view from the files table, not stored in `_judged`, whose every byte is materialized
+# and read once more (a state's wage file name, in each of its 1.28 M judged rows, is 46 MB).
 def _per_file_items(contract: Contract) -> dict[str, str]:
     return {
         "file_name": "f.file_name",
