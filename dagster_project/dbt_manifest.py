@@ -26,8 +26,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from dagster_project.project_paths import DBT_PROJECT_DIR
-from dagster_project.resources import dbt_executable
+from dagster_project.project_paths import DBT_PROJECT_DIR, dbt_executable
 from dagster_project.settings import DUCKDB_MEMORY_LIMIT_DEFAULT
 
 TARGET = DBT_PROJECT_DIR / "target"

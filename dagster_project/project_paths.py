@@ -7,6 +7,7 @@ found relative to this file; `LER_PROJECT_DIR` overrides that for unusual instal
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,16 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 CONTRACTS_DIR = PROJECT_DIR / "data_contracts"
 DEFAULT_ICESA_LAYOUT = CONTRACTS_DIR / "icesa_layout_default.json"
 SAMPLE_LANDING_DIR = PROJECT_DIR / "sample_data" / "landing"
+
+
+def dbt_executable() -> str:
+    """The `dbt` a run starts: LER_DBT_EXECUTABLE when set (a site's wrapper of dbt, or the test
+    suite's warm dbt: tests/support/ler_server.py), else the venv's own, so runs never depend on
+    PATH (RECIPES.md). Read when the definitions are loaded (the dbt resource) and by every parse.
+    The dbt step of a `ler run` with a warm dbt starts that instead (warm_dbt.py), which falls back
+    to this one."""
+    return os.environ.get("LER_DBT_EXECUTABLE") or str(Path(sys.executable).parent / "dbt")
+
 
 # The names inside one publication folder (docs/reporting_rules.md §9).
 PUBLISHED_DB_NAME = "published.duckdb"

@@ -6,18 +6,15 @@ so one definitions module serves `ler run`, `dagster dev` and the scheduler alik
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
-from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from dagster_project.project_paths import DBT_PROJECT_DIR
+from dagster_project.project_paths import DBT_PROJECT_DIR, dbt_executable
 from dagster_project.settings import Settings
 
 
@@ -26,13 +23,6 @@ class LerSettingsResource(ConfigurableResource):
 
     def load(self) -> Settings:
         return Settings.load()
-
-
-def dbt_executable() -> str:
-    """The `dbt` a run starts: LER_DBT_EXECUTABLE when set (a site's wrapper of dbt, or the test
-    suite's warm dbt: tests/support/ler_server.py), else the venv's own, so runs never depend on
-    PATH (RECIPES.md). Read when the definitions are loaded (the dbt resource) and by every parse."""
-    return os.environ.get("LER_DBT_EXECUTABLE") or str(Path(sys.executable).parent / "dbt")
 
 
 class LerDbtCliResource(DbtCliResource):
@@ -54,7 +44,11 @@ class LerDbtCliResource(DbtCliResource):
         return None
 
 
-def dbt_resource() -> LerDbtCliResource:
+def dbt_resource(executable: str | None = None) -> LerDbtCliResource:
+    """The dbt CLI resource of the project; `executable` instead of `dbt_executable()` (the warm
+    dbt's launcher, warm_dbt.py)."""
     return LerDbtCliResource(
-        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=executable or dbt_executable(),
     )

@@ -234,6 +234,15 @@ SETTINGS: tuple[Setting, ...] = (
         "<warehouse>/.tmp/dbt-target; default: dbt.log as text at info level, no JSON artifacts",
     ),
     Setting(
+        "warm_dbt",
+        "LER_WARM_DBT",
+        True,
+        bool,
+        None,
+        "1 = `ler run` starts dbt's process while it ingests, so the build does not wait for dbt's "
+        "imports (dagster_project/warm_dbt.py); 0 = dbt starts cold when the build does",
+    ),
+    Setting(
         "duckdb_threads",
         "LER_DUCKDB_THREADS",
         0,
@@ -355,6 +364,7 @@ class Settings:
     engine: str
     dbt_threads: int
     dbt_debug_artifacts: bool
+    warm_dbt: bool
     duckdb_threads: int
     duckdb_memory_limit: str
     duckdb_temp_dir: Path | None

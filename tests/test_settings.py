@@ -318,7 +318,8 @@ def test_the_dbt_a_run_starts_is_the_venvs_unless_ler_dbt_executable_names_one(
     import sys
 
     from dagster_project.dbt_manifest import dbt_command
-    from dagster_project.resources import dbt_executable, dbt_resource
+    from dagster_project.project_paths import dbt_executable
+    from dagster_project.resources import dbt_resource
 
     monkeypatch.delenv("LER_DBT_EXECUTABLE", raising=False)
     assert dbt_executable() == str(Path(sys.executable).parent / "dbt")

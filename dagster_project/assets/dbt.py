@@ -35,9 +35,10 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project import warm_dbt
 from dagster_project.dbt_manifest import dbt_command, dbt_environment, ensure_manifest, seed_partial_parse
 from dagster_project.project_paths import DBT_PROJECT_DIR
-from dagster_project.resources import LerSettingsResource
+from dagster_project.resources import LerSettingsResource, dbt_resource
 from dagster_project.run_inputs import wage_inputs_fingerprint
 from dagster_project.settings import Settings
 from dagster_project.spark_bridge import (
@@ -204,10 +205,14 @@ def warehouse_models(
     if settings.engine == "spark":
         yield from _spark_build(context, dbt, settings, config, environment, target)
         return
+    launcher = warm_dbt.launcher()  # the warm dbt of this `ler run`, if it has one
+    runner = dbt if launcher is None else dbt_resource(str(launcher))
     with _environ(environment):
         args = dbt_build_args(settings, config.full_refresh)
-        invocation = dbt.cli(args, context=context, target_path=target)  # starts dbt
+        invocation = runner.cli(args, context=context, target_path=target)  # starts dbt
     yield from invocation.stream()
+    if launcher is not None:
+        context.log.info(f"dbt build: {warm_dbt.how_it_ran(launcher)}")
 
 
 def _spark_build(

@@ -153,6 +153,15 @@ def landing_problem(landing: Path, warehouse: Path) -> str | None:
 
 
 def _run(settings: Settings, run_id: str, log_level: str, full_refresh: bool = False) -> int:
+    from dagster_project import warm_dbt
+    from dagster_project.project_paths import dbt_executable
+
+    # before the definitions are imported: the warm dbt imports dbt beside them (warm_dbt.py)
+    with warm_dbt.started(settings, dbt_executable()):
+        return _run_job(settings, run_id, log_level, full_refresh)
+
+
+def _run_job(settings: Settings, run_id: str, log_level: str, full_refresh: bool) -> int:
     from dagster_project.definitions import defs
     from dagster_project.run_history import STARTED_BY_TAG
     from dagster_project.run_instance import instance_home, open_for_run, storage_failure

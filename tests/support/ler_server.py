@@ -4,12 +4,12 @@ About 20 whole `ler run`s make up most of `make test`, and each began by importi
 dagster-dbt (which imports dbt-core) and the project: about 3 CPU seconds of every run, the same
 each time, then about 1 more for what its later steps import and 1 to 2 for the dbt process it
 starts. This server imports `dagster_project.cli`, the Dagster definitions, what a run's later
-steps import (`RUN_MODULES`) and what dbt imports (`DBT_MODULES`) once, then serves each request
+steps import (`RUN_MODULES`) and what dbt imports (`warm_dbt.DBT_MODULES`) once, then serves each request
 in a child it forks: the child takes the request's environment and working folder, writes its
 stdout and stderr to the files the client named, and runs `ler` exactly as the `ler` script does
-(`dagster_project.cli.entry`). Everything a run does (ingestion, the Dagster run, the dbt build,
-the publication) happens in the child (and its dbt child, below) as in a fresh process; only the
-imports are shared.
+(`dagster_project.cli.entry`, which ends the process itself). Everything a run does (ingestion,
+the Dagster run, the dbt build, the publication) happens in the child (and its dbt child, below)
+as in a fresh process; only the imports are shared.
 
 `pipeline.ler` (and so `ler_run`) uses it when `LER_TEST_WARM_RUNS` is not `0` and falls back to a plain
 subprocess when the server cannot start or when the request sets one of `IMPORT_TIME_VARIABLES`
@@ -33,26 +33,25 @@ before its pid is sent.
 
 The dbt a warm run starts (`LER_DBT_EXECUTABLE`, set by pipeline._WarmLer to a script running
 warm_dbt_client.py) is served the same way: the server imported dbt's CLI, the DuckDB adapter and
-the tasks of a build too (`DBT_MODULES`), and a dbt child runs `dbt` as its script does, in the
+the tasks of a build too (`warm_dbt.DBT_MODULES`), and a dbt child runs `dbt` as its script does, in the
 client's folder, environment and umask, writing to the client's own stdout and stderr. It is not in
-the run's process group (the client is), so it dies when its client does (`_dies_with_client`):
+the run's process group (the client is), so it dies when its client does (`warm_dbt.dies_with_client`):
 SIGKILL to a killed run's group ends its dbt as it ended a dbt subprocess.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import gc
 import importlib
-import json
 import os
 import select
-import signal
 import socket
 import sys
 import threading
 import traceback
+
+from dagster_project import warm_dbt
 
 # Read when the project's modules are imported (project_paths.py, schedules.py): a request that sets
 # any of them to another value than the server's gets a plain subprocess instead.
@@ -74,59 +73,32 @@ def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.
     try:
         listener.close()
         if dbt:
-            _dies_with_client(conn)
+            warm_dbt.dies_with_client(conn)
         else:
             conn.close()
         if request.get("new_session"):  # its own process group, which a test may kill whole
             os.setsid()
         os.write(started, b"1")  # the server sends the pid only now: a killpg of it finds the group
         os.close(started)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        if dbt:  # the client's own stdin, stdout and stderr, and its umask
-            for target, fd in zip((0, 1, 2), fds, strict=True):
-                os.dup2(fd, target)
-                os.close(fd)
-            os.umask(request["umask"])
+        if dbt:  # the client's own folder, environment, stdin, stdout, stderr and umask
+            warm_dbt.become_client(request, fds)
+            code = warm_dbt.run_dbt()
         else:
+            os.chdir(request["cwd"])
+            os.environ.clear()
+            os.environ.update(request["env"])
             _redirect(request["stdout"], request["stderr"])
-        sys.argv = [request["program"], *request["argv"]]
-        try:
-            result = _entry(request["program"])()
-            code = result if isinstance(result, int) else 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            sys.argv = [request["program"], *request["argv"]]
+            try:
+                result = _ler_entry()
+                code = result if isinstance(result, int) else 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:  # as the interpreter would: the traceback on stderr, status 1
         traceback.print_exc()
         code = 1
     finally:
-        try:
-            if dbt:
-                # as dbt's interpreter would at exit: multiprocessing's finalizers unlink the
-                # semaphores dbt made (else the resource tracker warns of them on stderr)
-                atexit._run_exitfuncs()
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-# What a `dbt build` imports beyond what the project's definitions import (measured with
-# `python -X importtime`: the CLI, the DuckDB adapter, agate, the build's tasks and runners).
-DBT_MODULES = (
-    "dbt.cli.main",
-    "dbt.adapters.duckdb",
-    "dbt.adapters.duckdb.impl",
-    "dbt.adapters.duckdb.environments.local",
-    "dbt_common.clients.agate_helper",
-    "dbt.task.build",
-    "dbt.task.seed",
-    "dbt.task.test",
-    "dbt.task.run",
-    "dbt.parser.sql",
-    "sqlparse",
-)
+        warm_dbt.end(code)
 
 
 # What a `ler run` imports when it gets there, beyond the definitions (measured the same way: the
@@ -151,20 +123,16 @@ RUN_MODULES = (
 def _import_run_and_dbt() -> None:
     """The start-up of a run's later steps and of the dbt it starts, paid once by the server
     instead of by every child."""
-    for name in RUN_MODULES + DBT_MODULES:
+    for name in RUN_MODULES:
         importlib.import_module(name)
+    warm_dbt.import_dbt()
 
 
-def _entry(program: str):  # noqa: ANN202
-    """What the `ler` script runs (the umask, then the command), or what the `dbt` script runs."""
-    if program == "dbt":
-        from dbt.cli.main import cli
-
-        # the name the script's usage lines give (click would name this server's `python -m` module)
-        return lambda: cli.main(prog_name="dbt")
+def _ler_entry() -> int:
+    """What the `ler` script runs: the umask, the command, then `cli.end_process`."""
     from dagster_project import cli
 
-    return cli.entry
+    return cli.entry()
 
 
 def _redirect(stdout: str, stderr: str) -> None:
@@ -176,30 +144,6 @@ def _redirect(stdout: str, stderr: str) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
-
-
-def _dies_with_client(conn: socket.socket) -> None:
-    """A dbt fork ends the moment its client does (a killed run's process group holds the client,
-    not this fork): a thread waits for the client's end of the connection to close. The client
-    sends nothing after its request, so the read returns only then."""
-
-    def watch() -> None:
-        with contextlib.suppress(OSError):
-            conn.recv(1)
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
-    """The request's JSON line and the file descriptors sent with it (a dbt client's stdio)."""
-    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(1 << 16)
-        if not chunk:
-            break
-        data += chunk
-    return json.loads(data), fds
 
 
 def serve(path: str) -> None:
@@ -223,7 +167,7 @@ def serve(path: str) -> None:
             break  # the client process is gone
         if listener in readable:
             conn, _ = listener.accept()
-            request, fds = _read_request(conn)
+            request, fds = warm_dbt.read_request(conn)
             ready, started = os.pipe()
             pid = os.fork()
             if pid == 0:

@@ -7,7 +7,6 @@ import atexit
 import json
 import os
 import select
-import shlex
 import signal
 import socket
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.warm_dbt import write_launcher
 from tests.support.ler_server import IMPORT_TIME_VARIABLES, READY
 
 # 32+ characters, as a real run requires (docs/submission_manual.md §4 v2).
@@ -74,13 +74,7 @@ class _WarmLer:
     def _write_dbt_client(self) -> Path:
         """The `dbt` script of this server: warm_dbt_client.py with this server's socket and, for
         when no server answers, the venv's own dbt."""
-        script = self.folder / "dbt"
-        client = Path(__file__).with_name("warm_dbt_client.py")
-        command = (sys.executable, "-I", "-S", client, self.socket, VENV_BIN / "dbt")
-        args = " ".join(shlex.quote(str(a)) for a in command)
-        script.write_text(f'#!/bin/sh\nexec {args} "$@"\n')
-        script.chmod(0o755)
-        return script
+        return write_launcher(self.folder, self.socket, str(VENV_BIN / "dbt"))
 
     def serves(self, env: dict[str, str]) -> bool:
         env = self.request_env(env)
