@@ -37,6 +37,7 @@ from dagster_dbt import (
 
 from dagster_project import warm_dbt
 from dagster_project.dbt_manifest import dbt_command, dbt_environment, ensure_manifest, seed_partial_parse
+from dagster_project.later_imports import import_later_steps
 from dagster_project.project_paths import DBT_PROJECT_DIR
 from dagster_project.resources import LerSettingsResource, dbt_resource
 from dagster_project.run_inputs import wage_inputs_fingerprint
@@ -210,6 +211,7 @@ def warehouse_models(
     with _environ(environment):
         args = dbt_build_args(settings, config.full_refresh)
         invocation = runner.cli(args, context=context, target_path=target)  # starts dbt
+    import_later_steps()  # while dbt starts (later_imports.py)
     yield from invocation.stream()
     if launcher is not None:
         context.log.info(f"dbt build: {warm_dbt.how_it_ran(launcher)}")

@@ -52,6 +52,7 @@ import threading
 import traceback
 
 from dagster_project import warm_dbt
+from dagster_project.later_imports import import_later_steps
 
 # Read when the project's modules are imported (project_paths.py, schedules.py): a request that sets
 # any of them to another value than the server's gets a plain subprocess instead.
@@ -102,21 +103,14 @@ def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.
 
 
 # What a `ler run` imports when it gets there, beyond the definitions (measured the same way: the
-# report and its PDF, the run history and its Dagster storage, pandas, the learner records): about
-# 1 CPU second of every run's child otherwise.
+# run history and its Dagster storage; the later steps' report, PDF, learner records and pandas are
+# `later_imports.LATER_MODULES`): about 1 CPU second of every run's child otherwise.
 RUN_MODULES = (
-    "dagster_project.report.document",
-    "dagster_project.report.pdf",
     "dagster_project.run_history",
     "dagster_project.run_instance",
-    "dagster_project.credentials.proofs",
-    "dagster_project.credentials.warehouse",
-    "dagster_project.feedback.write",
     "dagster._core.storage.event_log.sqlite.sqlite_event_log",
     "dagster._core.storage.runs.sqlite",
     "dagster._core.storage.schedules.sqlite",
-    "pandas",
-    "upath",
 )
 
 
@@ -125,6 +119,7 @@ def _import_run_and_dbt() -> None:
     instead of by every child."""
     for name in RUN_MODULES:
         importlib.import_module(name)
+    import_later_steps()
     warm_dbt.import_dbt()
 
 
