@@ -10,7 +10,8 @@ from dagster_project.later_imports import import_later_steps
 before = set(sys.modules)
 import_later_steps()
 new = set(sys.modules) - before
-for name in ("matplotlib", "reportlab", "pandas", "dagster_project.report.document", "dagster_project.report.pdf"):
+for name in ("matplotlib", "reportlab", "pandas", "dagster_project.report.document",
+             "dagster_project.report.pdf"):
     assert name in new, name
 print("ok")
 """
