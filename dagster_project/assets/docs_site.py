@@ -16,6 +16,7 @@ the schemas of the restricted layers.
 import json
 import os
 from datetime import UTC, datetime
+from importlib.metadata import distribution
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,8 @@ def catalog(manifest: dict[str, Any], warehouse_db: Path) -> dict[str, Any]:
 
 def write_site(manifest_path: Path, warehouse_db: Path, folder: Path) -> Path:
     """Write `folder/index.html`, the static dbt docs site (module docstring); returns its path."""
-    from dbt.task.docs import DOCS_INDEX_FILE_PATH
+    # the page dbt-core ships, found without importing dbt (without_dbt_core.py)
+    DOCS_INDEX_FILE_PATH = distribution("dbt-core").locate_file("dbt/task/docs/index.html")  # noqa: N806
 
     manifest_text = Path(manifest_path).read_text(encoding="utf-8")
     page = Path(DOCS_INDEX_FILE_PATH).read_text(encoding="utf-8")

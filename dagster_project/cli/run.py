@@ -155,9 +155,11 @@ def landing_problem(landing: Path, warehouse: Path) -> str | None:
 def _run(settings: Settings, run_id: str, log_level: str, full_refresh: bool = False) -> int:
     from dagster_project import warm_dbt
     from dagster_project.project_paths import dbt_executable
+    from dagster_project.without_dbt_core import dbt_core_blocked
 
-    # before the definitions are imported: the warm dbt imports dbt beside them (warm_dbt.py)
-    with warm_dbt.started(settings, dbt_executable()):
+    # before the definitions are imported: the warm dbt imports dbt beside them (warm_dbt.py), and
+    # this process imports dagster-dbt without dbt-core (without_dbt_core.py)
+    with warm_dbt.started(settings, dbt_executable()), dbt_core_blocked():
         return _run_job(settings, run_id, log_level, full_refresh)
 
 

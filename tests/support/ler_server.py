@@ -143,9 +143,11 @@ def _redirect(stdout: str, stderr: str) -> None:
 
 def serve(path: str) -> None:
     """Import the code, say READY on stdout, then fork a child per request until stdin closes."""
-    from dagster_project import cli, definitions  # noqa: F401  (the imports every run needs)
+    from dagster_project.without_dbt_core import dbt_core_blocked
 
-    _import_run_and_dbt()
+    with dbt_core_blocked():  # as `ler run` imports them: dagster-dbt without dbt-core
+        from dagster_project import cli, definitions  # noqa: F401  (the imports every run needs)
+    _import_run_and_dbt()  # dbt-core too, after: for the dbt children only
 
     if threading.active_count() != 1:  # forking beside another thread could copy a held lock
         raise SystemExit(f"ler-server: {threading.active_count()} threads after the imports; not forking")
