@@ -39,7 +39,7 @@ _WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tes
 # What `LER_WAREHOUSE_DIR` is for dbt: the warehouse folder, reached through HOME (see above).
 WAREHOUSE_FOR_DBT = "~"
 # The rest of the rendered profile of the partial-parse seed: what a run with default settings
-# passes (dbt/profiles.yml `settings`; assets/dbt.py dbt_run_environment).
+# passes (dbt/profiles.yml `config_options`; assets/dbt.py dbt_run_environment).
 SEED_PROFILE_ENVIRONMENT = {"LER_DUCKDB_MEMORY_LIMIT": DUCKDB_MEMORY_LIMIT_DEFAULT}
 
 

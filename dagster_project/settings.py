@@ -30,7 +30,7 @@ MIN_HASH_KEY_LENGTH = 32
 # DuckDB leaves to another. dbt/profiles.yml has the same default for dbt run by hand.
 DBT_THREADS_DEFAULT = 4
 # DuckDB's memory limit of ingestion, the operational checks and the dbt build (dbt/profiles.yml
-# `settings`, from LER_DUCKDB_MEMORY_LIMIT, which every run passes to dbt). DuckDB's own default is
+# `config_options`, from LER_DUCKDB_MEMORY_LIMIT, which every run passes to dbt). DuckDB's own default is
 # 80 % of the machine, which on a 24 GB machine shared with other work let a state-size dbt build
 # reach 21 GB (issue 10); past the limit DuckDB spills to its temp folder. Ingestion and dbt run one
 # after the other, so two of these plus Python stay under the 8 GB target.

@@ -175,7 +175,7 @@ def test_run_bookkeeping_reaches_dbt_as_environment_not_vars(tmp_path: Path) -> 
 
 @pytest.mark.slow  # a real dbt process (make test runs it; make test-fast does not)
 def test_the_dbt_build_runs_under_the_duckdb_memory_limit(tmp_path: Path) -> None:
-    """dbt's DuckDB has LER_DUCKDB_MEMORY_LIMIT as its memory_limit (dbt/profiles.yml `settings`),
+    """dbt's DuckDB has LER_DUCKDB_MEMORY_LIMIT as its memory_limit (dbt/profiles.yml `config_options`),
     as ingestion's connection has: DuckDB's own default, 80 % of the machine, let a state-size build
     reach 21 GB."""
     import subprocess
@@ -253,7 +253,7 @@ def test_the_rendered_profile_and_lake_sources_are_the_same_for_every_warehouse(
     ]
     assert profile["path"] == "~/warehouse.duckdb"
     assert profile["threads"] == DBT_THREADS_DEFAULT  # dbt run by hand, as `ler run`
-    assert profile["settings"]["memory_limit"] == DUCKDB_MEMORY_LIMIT_DEFAULT  # likewise
+    assert profile["config_options"]["memory_limit"] == DUCKDB_MEMORY_LIMIT_DEFAULT  # likewise
     assert "temp_directory" not in json.dumps(profile)  # DuckDB would not expand ~ there
 
 

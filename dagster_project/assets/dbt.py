@@ -136,7 +136,7 @@ def dbt_run_environment(settings: Settings, run_id: str, started_at: datetime) -
     that reads it.
     """
     return dbt_environment(settings.warehouse_dir) | dbt_artifact_environment(settings) | {
-        "LER_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,  # dbt/profiles.yml `settings`
+        "LER_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,  # dbt/profiles.yml `config_options`
         "LER_RUN_ID": run_id,
         "LER_RUN_STARTED_AT": started_at.isoformat(),
         "LER_RUN_SETTINGS_JSON": json.dumps(settings.in_force(), sort_keys=True),
