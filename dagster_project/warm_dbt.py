@@ -116,14 +116,19 @@ def run_dbt() -> int:
     return 0
 
 
-def end(code: int) -> NoReturn:
+def end(code: int, conn: socket.socket | None = None) -> NoReturn:
     """Exit as dbt's interpreter would (multiprocessing's finalizers unlink the semaphores dbt
-    made, else the resource tracker warns of them on stderr), without the teardown."""
+    made, else the resource tracker warns of them on stderr), without the teardown; then tell the
+    client on `conn` the status, if there is one: only then, since the client's exit ends this
+    process (`dies_with_client`)."""
     try:
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
+        if conn is not None:
+            with contextlib.suppress(OSError):  # a client already gone
+                conn.sendall(f"{code}\n".encode())
         os._exit(code)
 
 
@@ -154,11 +159,7 @@ def serve_once(path: str) -> None:
         import traceback
 
         traceback.print_exc()
-    try:
-        with contextlib.suppress(OSError):  # a client already gone
-            conn.sendall(f"{code}\n".encode())
-    finally:
-        end(code)
+    end(code, conn)
 
 
 def write_launcher(folder: Path, socket_path: Path, real_dbt: str) -> Path:

@@ -97,12 +97,12 @@ def catalog(manifest: dict[str, Any], warehouse_db: Path) -> dict[str, Any]:
 def write_site(manifest_path: Path, warehouse_db: Path, folder: Path) -> Path:
     """Write `folder/index.html`, the static dbt docs site (module docstring); returns its path."""
     # the page dbt-core ships, found without importing dbt (without_dbt_core.py)
-    DOCS_INDEX_FILE_PATH = distribution("dbt-core").locate_file("dbt/task/docs/index.html")  # noqa: N806
+    index = Path(distribution("dbt-core").locate_file("dbt/task/docs/index.html"))
 
     manifest_text = Path(manifest_path).read_text(encoding="utf-8")
-    page = Path(DOCS_INDEX_FILE_PATH).read_text(encoding="utf-8")
+    page = index.read_text(encoding="utf-8")
     if _MANIFEST_SLOT not in page or _CATALOG_SLOT not in page:
-        raise RuntimeError(f"{DOCS_INDEX_FILE_PATH} has no inline-data slots (dbt-core 1.11 has them)")
+        raise RuntimeError(f"{index} has no inline-data slots (dbt-core 1.11 has them)")
     data = json.dumps(catalog(json.loads(manifest_text), warehouse_db))
     page = page.replace(_MANIFEST_SLOT, manifest_text).replace(_CATALOG_SLOT, data)
     folder.mkdir(parents=True, exist_ok=True)
