@@ -49,6 +49,7 @@ import yaml
 
 from dagster_project.dbt_manifest import PARTIAL_PARSE, dbt_environment
 from dagster_project.project_paths import DBT_PROJECT_DIR, PROJECT_DIR
+from dagster_project.settings import DUCKDB_MEMORY_LIMIT_DEFAULT
 
 MODELS_DIR = DBT_PROJECT_DIR / "models"
 ALL_UNIT_TESTS = "test_type:unit"
@@ -114,7 +115,9 @@ def _add_fixture_cte_shims(db: Path, manifest: object) -> None:
     import duckdb
 
     inputs = {parent for uid in _tested_models(manifest) for parent in manifest.nodes[uid].depends_on.nodes}
-    con = duckdb.connect(str(db))
+    # dbt-duckdb holds the database open in this process with the profile's `config_options`; a
+    # second connection must ask for the same configuration (the child runs with no LER_*)
+    con = duckdb.connect(str(db), config={"memory_limit": DUCKDB_MEMORY_LIMIT_DEFAULT})
     try:
         for uid in sorted(inputs):
             node = manifest.nodes.get(uid)
