@@ -108,6 +108,7 @@ LONG_MODULES = (
     "test_local_ids.py",
     "test_ingest_rules.py",
     "test_consent.py",
+    "test_warm_dbt.py",
     "test_pipeline_e2e.py",
     "test_dbt_unit.py",
 )
