@@ -23,7 +23,6 @@ The suite's warm `ler` (tests/support/ler_server.py) serves its runs' dbt with t
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import importlib
 import json
@@ -39,7 +38,9 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
+
+from dagster_project.process_exit import end_process
 
 if TYPE_CHECKING:
     from dagster_project.settings import Settings
@@ -116,22 +117,6 @@ def run_dbt() -> int:
     return 0
 
 
-def end(code: int, conn: socket.socket | None = None) -> NoReturn:
-    """Exit as dbt's interpreter would (multiprocessing's finalizers unlink the semaphores dbt
-    made, else the resource tracker warns of them on stderr), without the teardown; then tell the
-    client on `conn` the status, if there is one: only then, since the client's exit ends this
-    process (`dies_with_client`)."""
-    try:
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        if conn is not None:
-            with contextlib.suppress(OSError):  # a client already gone
-                conn.sendall(f"{code}\n".encode())
-        os._exit(code)
-
-
 def serve_once(path: str) -> None:
     """Import dbt, listen on `path`, become the dbt of the first client; exit unused when stdin
     closes (the run is over)."""
@@ -159,7 +144,12 @@ def serve_once(path: str) -> None:
         import traceback
 
         traceback.print_exc()
-    end(code, conn)
+
+    def tell_client() -> None:  # only now: the client's exit ends this process (`dies_with_client`)
+        with contextlib.suppress(OSError):  # a client already gone
+            conn.sendall(f"{code}\n".encode())
+
+    end_process(code, tell_client)
 
 
 def write_launcher(folder: Path, socket_path: Path, real_dbt: str) -> Path:

@@ -1,5 +1,6 @@
-"""`ler` ends through `cli.end_process`: the exit status, the atexit handlers and every byte of
-stdout and stderr as a normal exit would give them, without the interpreter's teardown."""
+"""`ler` ends through `cli.end_process` (process_exit.py): the exit status, the atexit handlers and
+every byte of stdout and stderr as a normal exit would give them, without the interpreter's
+teardown."""
 
 import os
 import subprocess

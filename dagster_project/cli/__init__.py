@@ -13,10 +13,6 @@ and `execute(args, registry) -> exit code`; adding a command is a module and one
 from __future__ import annotations
 
 import argparse
-import atexit
-import contextlib
-import os
-import sys
 from typing import NoReturn
 
 from dagster_project.cli import (
@@ -34,9 +30,10 @@ from dagster_project.cli import (
 from dagster_project.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dagster_project.landing.registry import Registry, load_registry
 from dagster_project.permissions import restrict_new_files
+from dagster_project.process_exit import end_process
 
 COMMANDS = (run, status, validate, verify, issuer_key, learner_record, feedback, query, export, report)
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "end_process", "main"]
 
 
 def build_parser(registry: Registry) -> argparse.ArgumentParser:
@@ -57,27 +54,9 @@ def main(argv: list[str] | None = None, *, registry: Registry | None = None) -> 
 def entry() -> NoReturn:
     """The `ler` command: every file any command writes is owner-only from its first byte (umask 077,
     permissions.py); a command that publishes makes its public files readable explicitly. It ends
-    through `end_process`."""
+    through `end_process`, without the interpreter's teardown (process_exit.py)."""
     restrict_new_files()
     end_process(main())
-
-
-def end_process(code: int) -> NoReturn:
-    """Exit with `code` once the command is done, without the interpreter's teardown.
-
-    After a `ler run` the interpreter spent 1.1 to 1.8 s tearing down what the run imported
-    (Dagster, dbt-core, pandas, matplotlib: module by module, object by object) and waiting on a
-    native library's idle thread; measured on the state nightly, 2026-12-03, the run was done by
-    then. The atexit handlers still run (they flush and close the logging handlers, delete what
-    `tempfile` and `weakref.finalize` were asked to, stop multiprocessing's helpers), then stdout
-    and stderr are flushed and the process exits. Every command closes its own files and DuckDB
-    connections before it returns, so nothing is left for the teardown but freeing memory.
-    """
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed pipe (`ler status | head`): nothing to flush to
-            stream.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

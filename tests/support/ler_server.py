@@ -53,6 +53,7 @@ import traceback
 
 from dagster_project import warm_dbt
 from dagster_project.later_imports import import_later_steps
+from dagster_project.process_exit import end_process
 
 # Read when the project's modules are imported (project_paths.py, schedules.py): a request that sets
 # any of them to another value than the server's gets a plain subprocess instead.
@@ -99,7 +100,7 @@ def _child(request: dict, fds: list[int], listener: socket.socket, conn: socket.
         traceback.print_exc()
         code = 1
     finally:
-        warm_dbt.end(code)
+        end_process(code)
 
 
 # What a `ler run` imports when it gets there, beyond the definitions (measured the same way: the

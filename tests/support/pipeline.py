@@ -35,7 +35,8 @@ def ler_environ(env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 # The venv's own commands (`ler`, and `dbt` for the warm dbt's fallback), never those on PATH. Not
-# dagster_project.resources.dbt_executable(): importing it costs this module Dagster and dbt.
+# project_paths.dbt_executable(): it gives LER_DBT_EXECUTABLE when set, which the suite sets to its
+# own warm dbt's launcher.
 VENV_BIN = Path(sys.executable).parent
 
 
