@@ -1,5 +1,5 @@
-"""`ler` ends through `cli.end_process` (process_exit.py): the exit status, the atexit handlers and
-every byte of stdout and stderr as a normal exit would give them, without the interpreter's
+"""`ler` ends through `process_exit.end_process` (cli.entry): the exit status, the atexit handlers
+and every byte of stdout and stderr as a normal exit would give them, without the interpreter's
 teardown."""
 
 import os
@@ -12,7 +12,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 SCRIPT = """
 import atexit, sys
 from pathlib import Path
-from dagster_project.cli import end_process
+from dagster_project.process_exit import end_process
 atexit.register(lambda: Path(sys.argv[1]).write_text("atexit ran"))
 sys.stdout.write("no newline, still buffered")
 sys.stderr.write("on stderr")

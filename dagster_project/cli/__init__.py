@@ -33,7 +33,7 @@ from dagster_project.permissions import restrict_new_files
 from dagster_project.process_exit import end_process
 
 COMMANDS = (run, status, validate, verify, issuer_key, learner_record, feedback, query, export, report)
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "end_process", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def build_parser(registry: Registry) -> argparse.ArgumentParser:

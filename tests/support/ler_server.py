@@ -125,7 +125,7 @@ def _import_run_and_dbt() -> None:
 
 
 def _ler_entry() -> int:
-    """What the `ler` script runs: the umask, the command, then `cli.end_process`."""
+    """What the `ler` script runs: the umask, the command, then `process_exit.end_process`."""
     from dagster_project import cli
 
     return cli.entry()
